@@ -1,0 +1,196 @@
+"""Each line of standard input is a message from a local user in a local chat.
+
+Commands start with `/`. The console also understands a few lines of its own:
+`/as NAME` (act as another person; `/as` alone to be yourself again),
+`/in CHAT` (talk in another local chat; `/in private` for a private chat with
+the bot), and a bare number or `/press N` to press button N of the last
+message with buttons. End of input stops the bot once queued messages are out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from adapters.console.render import clean, render
+from bot.app import App
+from bot.events import (
+    ButtonPressed,
+    ChatKind,
+    ChatRef,
+    CommandInvoked,
+    Event,
+    MessagePosted,
+    Platform,
+    UserRef,
+)
+from bot.i18n import _
+from bot.replies import Delete, Outcome, Reply, SentMessage, Toast
+from scheduling.pacing import Limits
+
+MAIN_CHAT = "main"
+
+
+def parse_command(line: str) -> tuple[str, str]:
+    """`/name@bot args` → (name, args)."""
+    head, _, args = line[1:].partition(" ")
+    name = head.split("@", 1)[0]
+    return name.lower(), args.strip()
+
+
+class ConsoleAdapter:
+    """Reads lines, hands them to the core, prints the replies; also the console's messenger."""
+
+    platform = Platform.CONSOLE
+    limits = Limits()
+
+    def __init__(self, app: App, stdin: TextIO, stdout: TextIO, *, user: str = "me",
+                 files_dir: Path | None = None) -> None:
+        self.app = app
+        self.stdin = stdin
+        self.stdout = stdout
+        self.me = user
+        self.user = user
+        self.chat = ChatRef(Platform.CONSOLE, MAIN_CHAT, ChatKind.GROUP, "console")
+        self.files_dir = files_dir or Path("data") / "files"
+        self._ids = itertools.count(1)
+        self._buttons: dict[str, list[str]] = {}
+        self._last_buttons: dict[str, str] = {}
+        app.add_messenger(self)
+
+    # -- input --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Read until end of input, then let queued messages go out."""
+        loop = asyncio.get_running_loop()
+        while True:
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                break
+            await self.feed(line.rstrip("\r\n"))
+        await self.app.worker.drain(within=10)
+
+    async def feed(self, line: str) -> None:
+        """Handle one line of input."""
+        line = line.strip()
+        if not line:
+            return
+        event = self._event(line)
+        if event is None:
+            return
+        self._show(event.chat, await self.app.handle(event))
+
+    def _user_ref(self) -> UserRef:
+        return UserRef(Platform.CONSOLE, self.user, self.user, self.user)
+
+    def _event(self, line: str) -> Event | None:
+        admin = self.user == self.me
+        common = {"chat": self.chat, "user": self._user_ref(), "platform_admin": admin}
+        if line.isdigit() or line.startswith("/press "):
+            return self._press(line.removeprefix("/press ").strip(), common)
+        if not line.startswith("/"):
+            return MessagePosted(**common, text=line, message_id=str(next(self._ids)))
+        name, args = parse_command(line)
+        if name == "as":
+            self.user = args.split()[0][:32] if args else self.me
+            self._say(_("(you are now {name})", name=self.user))
+            return None
+        if name == "in":
+            self._switch_chat(args)
+            return None
+        return CommandInvoked(**common, command=name, args=args,
+                              message_id=str(next(self._ids)))
+
+    def _press(self, number: str, common: dict[str, object]) -> Event | None:
+        chat_key = self.chat.key
+        message_id = self._last_buttons.get(chat_key)
+        actions = self._buttons.get(message_id or "", [])
+        if not number.isdigit() or not 1 <= int(number) <= len(actions):
+            self._say(_("(no such button here)"))
+            return None
+        return ButtonPressed(**common, data=actions[int(number) - 1],  # type: ignore[arg-type]
+                             message_id=message_id)
+
+    def _switch_chat(self, name: str) -> None:
+        name = name.strip()[:32] or MAIN_CHAT
+        if name == "private":
+            self.chat = ChatRef(Platform.CONSOLE, self.user, ChatKind.PRIVATE, None)
+            self._say(_("(you are now in your private chat with the bot, as {name})",
+                        name=self.user))
+        else:
+            title = "console" if name == MAIN_CHAT else name
+            self.chat = ChatRef(Platform.CONSOLE, name, ChatKind.GROUP, title)
+            self._say(_("(you are now in chat {name})", name=name))
+
+    # -- output -------------------------------------------------------------------
+
+    def _say(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _show(self, chat: ChatRef, outcomes: Sequence[Outcome]) -> None:
+        for outcome in outcomes:
+            if isinstance(outcome, Toast):
+                if outcome.text:
+                    self._say(_("(only you) {text}", text=clean(outcome.text)))
+            elif isinstance(outcome, Delete):
+                self._say(_("(message {id} deleted)", id=outcome.message_id))
+            elif outcome.edit_of:
+                self._print(chat, outcome, outcome.edit_of, edited=True)
+            else:
+                self._print(chat, outcome, str(next(self._ids)))
+
+    def _print(self, chat: ChatRef, reply: Reply, message_id: str, *, edited: bool = False,
+               elsewhere: bool = False) -> None:
+        lines = render(reply.body)
+        prefix = ""
+        if reply.private and chat.kind != ChatKind.PRIVATE:
+            prefix = _("(only you) {text}", text="")
+        if elsewhere:
+            where = (_("private chat of {name}", name=chat.id) if chat.kind == ChatKind.PRIVATE
+                     else chat.id)
+            prefix = f"[{where}] " + prefix
+        if edited:
+            prefix += _("(edited)") + " "
+        self._say(prefix + lines)
+        if reply.buttons:
+            actions, labels = [], []
+            for row in reply.buttons:
+                for button in row:
+                    if button.url:
+                        labels.append(f"<{button.label}: {button.url}>")
+                        continue
+                    actions.append(button.action)
+                    labels.append(f"[{len(actions)}] {clean(button.label)}")
+            self._say("  " + "  ".join(labels))
+            self._buttons[message_id] = actions
+            self._last_buttons[chat.key] = message_id
+        if reply.document is not None:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / Path(reply.document.filename).name
+            path.write_bytes(reply.document.data)
+            self._say(_("(file {name} saved to {path})", name=path.name, path=str(path)))
+
+    # -- Messenger (what the outbox sends) ------------------------------------------
+
+    async def send(self, chat: ChatRef, reply: Reply, *, key: str | None = None) -> SentMessage:
+        """Print a queued message, marked with its chat when it is not the current one."""
+        message_id = str(next(self._ids))
+        self._print(chat, reply, message_id, elsewhere=chat.key != self.chat.key)
+        return SentMessage(chat, (message_id,))
+
+    async def edit(self, chat: ChatRef, message_ids: Sequence[str], reply: Reply) -> None:
+        """Print the new text of an edited message."""
+        self._print(chat, reply, message_ids[0], edited=True,
+                    elsewhere=chat.key != self.chat.key)
+
+    async def delete(self, chat: ChatRef, message_ids: Sequence[str]) -> None:
+        """Say a message was deleted."""
+        self._say(_("(message {id} deleted)", id=", ".join(message_ids)))
+
+    async def unpin(self, chat: ChatRef, message_id: str) -> None:
+        """Say a message was unpinned."""
+        self._say(_("(message {id} unpinned)", id=message_id))

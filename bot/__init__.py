@@ -1,0 +1,1 @@
+"""diaspora-bot: the platform-free core."""

@@ -1,0 +1,180 @@
+"""What a handler sees: the event, the stored chat and person, the role and the services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+from bot.events import Event
+from bot.i18n import SUPPORTED, supported_locale, use_locale
+from bot.permissions import PermissionDenied, Role
+from bot.records import Chat, NewDelivery, Person, ScheduledItem
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.ports import Clock, Store
+    from bot.router import Router
+
+
+class UserError(Exception):
+    """A refusal or question for the user; the message is already translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SchedulerPort(Protocol):
+    """Puts items on the persistent schedule and keeps the timer in step."""
+
+    async def schedule(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
+                       payload: dict[str, Any] | None = None) -> ScheduledItem:
+        """Schedule (or reschedule) one item."""
+        ...
+
+    async def cancel(self, kind: str, ref: str) -> int:
+        """Cancel pending items of a kind and ref."""
+        ...
+
+
+class OutboxPort(Protocol):
+    """Queues messages durably and wakes the delivery worker."""
+
+    async def enqueue(self, deliveries: Sequence[NewDelivery]) -> list[int]:
+        """Queue messages for delivery."""
+        ...
+
+
+@dataclass(slots=True)
+class Services:
+    """The core's collaborators, injected once."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    scheduler: SchedulerPort
+    outbox: OutboxPort
+
+    def chat_locale(self, chat: Chat) -> str:
+        """The language everyone in `chat` reads."""
+        return chat.language or self.settings.default_language
+
+    def chat_zone(self, chat: Chat) -> str:
+        """The time zone of `chat`."""
+        return chat.timezone or self.settings.default_timezone
+
+    def person_locale(self, person: Person, hint: str | None = None) -> str:
+        """The language of what only `person` sees."""
+        return person.language or supported_locale(hint) or self.settings.default_language
+
+    def person_zone(self, person: Person, chat: Chat | None = None) -> str:
+        """The time zone of `person` (their chat's, if they never set one)."""
+        if person.timezone:
+            return person.timezone
+        return self.chat_zone(chat) if chat else self.settings.default_timezone
+
+
+@dataclass(slots=True)
+class Context:
+    """One handled event."""
+
+    services: Services
+    event: Event
+    chat: Chat
+    person: Person
+    role: Role
+    locale: str
+    args: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    router: Router | None = None
+
+    @property
+    def store(self) -> Store:
+        """The store."""
+        return self.services.store
+
+    @property
+    def settings(self) -> Settings:
+        """The settings."""
+        return self.services.settings
+
+    def now(self) -> datetime:
+        """The current time, from the injected clock."""
+        return self.services.clock.now()
+
+    @property
+    def is_private(self) -> bool:
+        """True in a private chat with the bot."""
+        return self.chat.is_private
+
+    @property
+    def event_message_id(self) -> str | None:
+        """The platform id of the message that carried the command or button."""
+        return getattr(self.event, "message_id", None)
+
+    @property
+    def chat_locale(self) -> str:
+        """What everyone in the chat reads (the person's language in private)."""
+        if self.chat.is_private:
+            return self.person_locale
+        return self.services.chat_locale(self.chat)
+
+    @property
+    def person_locale(self) -> str:
+        """What only this person reads."""
+        return self.services.person_locale(self.person, self.event.locale_hint)
+
+    @property
+    def zone(self) -> str:
+        """The time zone to show times in here."""
+        if self.chat.is_private:
+            return self.services.person_zone(self.person)
+        return self.services.chat_zone(self.chat)
+
+    @contextmanager
+    def for_chat(self) -> Iterator[None]:
+        """Render in the chat's language."""
+        with use_locale(self.chat_locale):
+            yield
+
+    @contextmanager
+    def for_person(self) -> Iterator[None]:
+        """Render in the person's language."""
+        with use_locale(self.person_locale):
+            yield
+
+    def require(self, role: Role) -> None:
+        """Raise PermissionDenied unless the caller holds `role`."""
+        if self.role < role:
+            raise PermissionDenied(role)
+
+    def arg(self, name: str, default: str = "") -> str:
+        """A parsed argument by name."""
+        return self.values.get(name, default)
+
+
+@dataclass(slots=True)
+class JobContext:
+    """What a scheduled job sees."""
+
+    services: Services
+    # How late the job runs (it was due while the bot was down, for example).
+    late_by: timedelta = timedelta(0)
+
+    @property
+    def store(self) -> Store:
+        """The store."""
+        return self.services.store
+
+    def now(self) -> datetime:
+        """The current time."""
+        return self.services.clock.now()
+
+
+def known_locale(value: str) -> str | None:
+    """`value` as one of our languages, or None."""
+    value = value.strip().lower()
+    return value if value in SUPPORTED else supported_locale(value)

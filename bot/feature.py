@@ -1,0 +1,136 @@
+"""How a feature declares its commands, buttons, scheduled jobs and event hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bot.actions import Action
+from bot.events import Event
+from bot.i18n import Lazy
+from bot.permissions import Role, required_role
+
+if TYPE_CHECKING:
+    from bot.context import Context, JobContext
+    from bot.records import NewDelivery, ScheduledItem
+
+Result = "Outcome | Sequence[Outcome] | None"
+CommandHandler = Callable[["Context"], Awaitable[Any]]
+ButtonHandler = Callable[["Context", Any], Awaitable[Any]]
+EventHandler = Callable[["Context"], Awaitable[Any]]
+JobHandler = Callable[["JobContext", "ScheduledItem"], Awaitable["Sequence[NewDelivery]"]]
+H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
+
+
+class Where(StrEnum):
+    """Where a command may be used."""
+
+    ANYWHERE = "anywhere"
+    GROUP = "group"
+    PRIVATE = "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a command (a Discord option; a word or the rest of the line elsewhere)."""
+
+    name: str
+    summary: Lazy
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    # Takes the rest of the line (the last argument of a text command).
+    rest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """A registered command."""
+
+    name: str
+    handler: CommandHandler
+    summary: Lazy
+    feature: str
+    usage: Lazy | None = None
+    examples: tuple[str, ...] = ()
+    where: Where = Where.ANYWHERE
+    args: tuple[Arg, ...] = ()
+    # Text platforms split arguments on "|" rather than on spaces.
+    pipe_separated: bool = False
+    hidden: bool = False
+
+    @property
+    def role(self) -> Role:
+        """The role the handler requires."""
+        return required_role(self.handler)
+
+    @property
+    def group(self) -> str:
+        """The first word ("meeting" for "meeting new")."""
+        return self.name.split(" ", 1)[0]
+
+
+@dataclass(slots=True)
+class Feature:
+    """A bundle of commands, buttons, jobs and hooks, collected by the router."""
+
+    name: str
+    title: Lazy
+    commands: list[CommandSpec] = field(default_factory=list)
+    buttons: dict[type[Action], ButtonHandler] = field(default_factory=dict)
+    jobs: dict[str, JobHandler] = field(default_factory=dict)
+    hooks: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
+    order: int = 50
+
+    def command(
+        self,
+        name: str,
+        summary: Lazy,
+        *,
+        usage: Lazy | None = None,
+        examples: Sequence[str] = (),
+        where: Where = Where.ANYWHERE,
+        args: Sequence[Arg] = (),
+        pipe_separated: bool = False,
+        hidden: bool = False,
+    ) -> Callable[[H], H]:
+        """Register a command handler: `async def h(ctx) -> outcome(s)`."""
+
+        def decorate(handler: H) -> H:
+            self.commands.append(
+                CommandSpec(name, handler, summary, self.name, usage, tuple(examples), where,
+                            tuple(args), pipe_separated, hidden)
+            )
+            return handler
+
+        return decorate
+
+    def button(self, action: type[Action]) -> Callable[[H], H]:
+        """Register a button handler: `async def h(ctx, action) -> outcome(s)`."""
+
+        def decorate(handler: H) -> H:
+            self.buttons[action] = handler
+            return handler
+
+        return decorate
+
+    def job(self, kind: str) -> Callable[[H], H]:
+        """Register a scheduled job: `async def h(jctx, item) -> deliveries`."""
+
+        def decorate(handler: H) -> H:
+            if kind in self.jobs:
+                raise ValueError(f"job kind {kind!r} registered twice")
+            self.jobs[kind] = handler
+            return handler
+
+        return decorate
+
+    def on(self, event: type[Event]) -> Callable[[H], H]:
+        """Register a hook for an event type (bot added, plain message, ...)."""
+
+        def decorate(handler: H) -> H:
+            self.hooks.setdefault(event, []).append(handler)
+            return handler
+
+        return decorate

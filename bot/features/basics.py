@@ -1,0 +1,105 @@
+"""Greeting, help, and the bot's own presence in chats."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import BotAdded, BotRemoved, ChatMigrated
+from bot.feature import Arg, CommandSpec, Feature, Where
+from bot.i18n import N_, _
+from bot.permissions import Role
+from bot.replies import Reply
+from bot.richtext import Block, RichText, block, bold, bullets, doc, line
+from bot.router import usage_of
+
+feature = Feature("basics", N_("General"), order=0)
+
+
+def _intro() -> Block:
+    return block(
+        _("I help this community coordinate: meetings and dialogue sessions, polls, "
+          "official notices from verified broadcasters, and a shared knowledge base."),
+    )
+
+
+@feature.command("start", N_("Say hello and see how I can help"))
+async def start(ctx: Context) -> Reply:
+    """Greet the person (private) or the chat (group)."""
+    hello = _("Hello, {name}!", name=ctx.person.display_name)
+    if ctx.is_private:
+        tail = _("Send /help to see what you can do. Use /language and /timezone to choose "
+                 "how I write to you.")
+    else:
+        tail = _("Send /help to see what you can do here.")
+    return Reply(doc(line(bold(hello)), _intro(), tail))
+
+
+@feature.command(
+    "help", N_("Show what you can do here"),
+    usage=N_("[command]"), examples=("/help", "/help timezone"),
+    args=(Arg("command", N_("A command to explain")),),
+)
+async def help_(ctx: Context) -> Reply:
+    """List the commands the caller may use here, or explain one."""
+    router = ctx.router
+    assert router is not None
+    wanted = ctx.arg("command").lstrip("/").lower()
+    if wanted:
+        specs = [s for s in router.commands.values()
+                 if (s.name == wanted or s.group == wanted) and _visible(ctx, s)]
+        if not specs:
+            return Reply(doc(_("I don't know /{command}. Send /help to see what I can do.",
+                               command=wanted[:64])))
+        blocks = []
+        for spec in sorted(specs, key=lambda s: s.name):
+            lines = [line(bold(usage_of(spec))), line(spec.summary.text())]
+            if spec.examples:
+                lines.append(line(_("Examples:")))
+                lines.extend(line("  ", example) for example in spec.examples)
+            blocks.append(block(*lines))
+        return Reply(RichText(tuple(blocks)))
+    blocks = [block(bold(_("Here is what you can do here:")))]
+    for feat in router.features:
+        specs = [s for s in feat.commands if _visible(ctx, s)]
+        if not specs:
+            continue
+        items = [line(f"{usage_of(s)} — ", s.summary.text()) for s in specs]
+        blocks.append(block(line(bold(feat.title.text())), *bullets(items).lines))
+    blocks.append(block(_("Send /help followed by a command's name for details and examples.")))
+    return Reply(RichText(tuple(blocks)))
+
+
+def _visible(ctx: Context, spec: CommandSpec) -> bool:
+    if spec.hidden or spec.role > ctx.role:
+        return False
+    if spec.where == Where.GROUP and ctx.is_private:
+        return False
+    return not (spec.where == Where.PRIVATE and not ctx.is_private)
+
+
+@feature.on(BotAdded)
+async def added(ctx: Context) -> Reply:
+    """Greet a chat that just added the bot, in the chat's language."""
+    with ctx.for_chat():
+        return Reply(doc(
+            line(bold(_("Hello, everyone!"))),
+            _intro(),
+            _("Moderators: choose my language with /language and the time zone with /timezone. "
+              "Send /help to see everything."),
+        ))
+
+
+@feature.on(BotRemoved)
+async def removed(ctx: Context) -> None:
+    """Stop sending anything to a chat the bot was removed from."""
+    await ctx.store.chats.set_active(ctx.chat.id, False)
+
+
+@feature.on(ChatMigrated)
+async def migrated(ctx: Context) -> None:
+    """Keep a chat's settings, community and history under its new platform id."""
+    event = ctx.event
+    assert isinstance(event, ChatMigrated)
+    await ctx.store.chats.migrate(ctx.chat.platform, ctx.chat.platform_id, event.new_id)
+
+
+__all__ = ["Role", "feature"]

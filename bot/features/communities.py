@@ -1,0 +1,137 @@
+"""Linking chats into one community, and granting the moderator role."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from bot.context import Context, UserError
+from bot.feature import Arg, Feature, Where
+from bot.i18n import N_, _, use_locale
+from bot.permissions import Role, requires
+from bot.records import NewDelivery, Person
+from bot.replies import Reply, reply_to_json
+from bot.richtext import Code, doc, line
+
+feature = Feature("communities", N_("Community"), order=20)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+CODE_LIFETIME = timedelta(minutes=30)
+
+
+def new_code() -> str:
+    """A one-time code that is easy to type: XXXX-XXXX, no look-alike characters."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def _normalise_code(typed: str) -> str:
+    raw = "".join(ch for ch in typed.upper() if ch.isalnum())
+    return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else ""
+
+
+@feature.command(
+    "link", N_("Link this chat with another chat of the same community"),
+    usage=N_("[code]"), where=Where.GROUP, examples=("/link", "/link K7QM-3XPA"),
+    args=(Arg("code", N_("The code /link gave in the other chat")),),
+)
+@requires(Role.MODERATOR)
+async def link(ctx: Context) -> Reply:
+    """Without a code, issue one; with a code, join that code's community."""
+    typed = ctx.arg("code")
+    if not typed:
+        code = new_code()
+        await ctx.store.communities.create_link_code(
+            ctx.chat.community_id, code, ctx.now() + CODE_LIFETIME)
+        return Reply(doc(
+            _("To link another chat with this one, a moderator sends this there "
+              "(valid for 30 minutes, once):"),
+            line(Code(f"/link {code}")),
+        ))
+    code = _normalise_code(typed)
+    target = await ctx.store.communities.redeem_link_code(code, ctx.now()) if code else None
+    if target is None:
+        raise UserError(_("That code is unknown or has expired. Send /link in the other chat "
+                          "for a new one."))
+    if target == ctx.chat.community_id:
+        raise UserError(_("This chat is already part of that community."))
+    await ctx.store.communities.merge(ctx.chat.community_id, target)
+    ctx.chat.community_id = target
+    chats = await ctx.store.chats.in_community(target)
+    others = [c for c in chats if c.id != ctx.chat.id]
+    here = ctx.chat.title or ctx.chat.platform_id
+    deliveries = []
+    for other in others:
+        with use_locale(ctx.services.chat_locale(other)):
+            body = doc(_("{chat} ({platform}) is now linked with this chat: meetings, polls and "
+                         "the knowledge base are shared.", chat=here,
+                         platform=ctx.chat.platform.title()))
+        deliveries.append(NewDelivery(other.id, reply_to_json(Reply(body)),
+                                      key=f"link:{ctx.chat.id}:{other.id}:{code}",
+                                      source=f"link:{target}"))
+    await ctx.services.outbox.enqueue(deliveries)
+    names = ", ".join(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+    return Reply(doc(_("Linked. This chat now shares meetings, polls and the knowledge base "
+                       "with: {chats}.", chats=names)))
+
+
+@feature.command("unlink", N_("Take this chat out of its community"), where=Where.GROUP)
+@requires(Role.MODERATOR)
+async def unlink(ctx: Context) -> Reply:
+    """Give this chat a community of its own again."""
+    chats = await ctx.store.chats.in_community(ctx.chat.community_id, active_only=False)
+    if len(chats) <= 1:
+        raise UserError(_("This chat is not linked with any other chat."))
+    await ctx.store.communities.detach(ctx.chat.id)
+    return Reply(doc(_("This chat is no longer linked. What the community created stays with "
+                       "the other chats.")))
+
+
+async def _person_named(ctx: Context) -> Person:
+    event = ctx.event
+    quoted = getattr(event, "reply_to", None)
+    if quoted is not None and quoted.author is not None:
+        return await ctx.store.people.ensure(quoted.author, None)
+    name = ctx.arg("person").lstrip("@").strip()
+    if not name:
+        raise UserError(_("Whom? Reply to one of their messages, or give their name."))
+    found = await ctx.store.people.find_by_name(ctx.chat.community_id, name[:64])
+    if not found:
+        raise UserError(_("I haven't seen {name} in this community yet. They need to send a "
+                          "command here once.", name=name[:64]))
+    if len(found) > 1:
+        raise UserError(_("Several people are called {name}. Reply to one of their messages "
+                          "instead.", name=name[:64]))
+    return found[0]
+
+
+@feature.command(
+    "promote", N_("Make someone a moderator of this community"),
+    usage=N_("<name>"), where=Where.GROUP, examples=("/promote alice",),
+    args=(Arg("person", N_("Their username or name"), rest=True),),
+)
+@requires(Role.MODERATOR)
+async def promote(ctx: Context) -> Reply:
+    """Grant the moderator role in the community."""
+    person = await _person_named(ctx)
+    await ctx.store.communities.grant(ctx.chat.community_id, person.id, Role.MODERATOR,
+                                      ctx.person.id)
+    return Reply(doc(_("{name} is now a moderator of this community.",
+                       name=person.display_name)))
+
+
+@feature.command(
+    "demote", N_("Take the moderator role away from someone"),
+    usage=N_("<name>"), where=Where.GROUP, examples=("/demote alice",),
+    args=(Arg("person", N_("Their username or name"), rest=True),),
+)
+@requires(Role.MODERATOR)
+async def demote(ctx: Context) -> Reply:
+    """Revoke a granted moderator role (platform admins stay moderators of their chat)."""
+    person = await _person_named(ctx)
+    if await ctx.store.communities.granted_role(ctx.chat.community_id, person.id) is None:
+        raise UserError(_("{name} was not made a moderator here with /promote.",
+                          name=person.display_name))
+    await ctx.store.communities.grant(ctx.chat.community_id, person.id, None, ctx.person.id)
+    return Reply(doc(_("{name} is no longer a moderator of this community.",
+                       name=person.display_name)))

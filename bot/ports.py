@@ -1,0 +1,284 @@
+"""The few interfaces the core needs: sending, time, storage, scheduling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.events import ChatRef, Platform, UserRef
+from bot.permissions import Role
+from bot.records import (
+    AuditEntry,
+    Chat,
+    Community,
+    Delivery,
+    NewDelivery,
+    Person,
+    ScheduledItem,
+)
+from bot.replies import Reply, SentMessage
+
+
+class Clock(Protocol):
+    """The current time (UTC, aware)."""
+
+    def now(self) -> datetime:
+        """Now."""
+        ...
+
+
+class DeliveryError(Exception):
+    """A platform refused or failed a send; adapters raise it, the outbox decides."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        transient: bool = False,
+        retry_after: float | None = None,
+        chat_gone: bool = False,
+        new_chat_id: str | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+        self.chat_gone = chat_gone
+        self.new_chat_id = new_chat_id
+
+
+class Messenger(Protocol):
+    """Sends replies to one platform; raises DeliveryError on failure."""
+
+    platform: Platform
+
+    async def send(self, chat: ChatRef, reply: Reply, *, key: str | None = None) -> SentMessage:
+        """Post `reply` in `chat`; `key` makes the send idempotent where the platform can."""
+        ...
+
+    async def edit(self, chat: ChatRef, message_ids: Sequence[str], reply: Reply) -> None:
+        """Replace a message the bot sent earlier."""
+        ...
+
+    async def delete(self, chat: ChatRef, message_ids: Sequence[str]) -> None:
+        """Delete messages the bot sent earlier."""
+        ...
+
+    async def unpin(self, chat: ChatRef, message_id: str) -> None:
+        """Unpin a message the bot pinned."""
+        ...
+
+
+class ChatStore(Protocol):
+    """Chats and their settings."""
+
+    async def ensure(self, ref: ChatRef, language: str | None) -> Chat:
+        """The stored chat for `ref`, created (in a community of its own) if new."""
+        ...
+
+    async def get(self, chat_id: int) -> Chat | None:
+        """A chat by id."""
+        ...
+
+    async def find(self, platform: Platform, platform_id: str) -> Chat | None:
+        """A chat by its platform id."""
+        ...
+
+    async def update(self, chat: Chat) -> None:
+        """Save language, time zone, title, activity and settings."""
+        ...
+
+    async def in_community(self, community_id: int, *, active_only: bool = True) -> list[Chat]:
+        """The chats of a community."""
+        ...
+
+    async def migrate(self, platform: Platform, old_id: str, new_id: str) -> Chat | None:
+        """Move a chat to a new platform id, keeping everything attached to it."""
+        ...
+
+    async def set_active(self, chat_id: int, active: bool) -> None:
+        """Mark a chat active or inactive (nothing is sent to inactive chats)."""
+        ...
+
+
+class PersonStore(Protocol):
+    """People and their preferences."""
+
+    async def ensure(self, ref: UserRef, language: str | None) -> Person:
+        """The stored person for `ref`, created if new; the display name is refreshed."""
+        ...
+
+    async def get(self, person_id: int) -> Person | None:
+        """A person by id."""
+        ...
+
+    async def find(self, platform: Platform, platform_id: str) -> Person | None:
+        """A person by platform id."""
+        ...
+
+    async def find_by_name(self, community_id: int, name: str) -> list[Person]:
+        """People seen in a community whose username or display name is `name`."""
+        ...
+
+    async def update(self, person: Person) -> None:
+        """Save language and time zone."""
+        ...
+
+    async def seen_in(self, person_id: int, chat_id: int) -> None:
+        """Remember that the person spoke in a chat."""
+        ...
+
+
+class CommunityStore(Protocol):
+    """Communities, link codes and granted roles."""
+
+    async def get(self, community_id: int) -> Community | None:
+        """A community by id."""
+        ...
+
+    async def create_link_code(self, community_id: int, code: str, expires_at: datetime) -> None:
+        """Store a one-time code that lets another chat join the community."""
+        ...
+
+    async def redeem_link_code(self, code: str, now: datetime) -> int | None:
+        """The community of a valid code, consuming it; None if unknown or expired."""
+        ...
+
+    async def merge(self, source_id: int, target_id: int) -> None:
+        """Move every chat and everything owned by `source_id` into `target_id`."""
+        ...
+
+    async def detach(self, chat_id: int) -> int:
+        """Move one chat to a new community of its own; return the new community id."""
+        ...
+
+    async def granted_role(self, community_id: int, person_id: int) -> Role | None:
+        """A role granted in a community, if any."""
+        ...
+
+    async def grant(self, community_id: int, person_id: int, role: Role | None,
+                    by_person_id: int | None) -> None:
+        """Grant a role (None revokes it)."""
+        ...
+
+    async def moderators(self, community_id: int) -> list[Person]:
+        """People granted the moderator role in a community."""
+        ...
+
+
+class AuditStore(Protocol):
+    """The audit log."""
+
+    async def record(self, entry: AuditEntry) -> None:
+        """Append one entry."""
+        ...
+
+    async def recent(self, community_id: int | None, limit: int = 20) -> list[AuditEntry]:
+        """The latest entries of a community (or all)."""
+        ...
+
+
+class ScheduleStore(Protocol):
+    """The persistent schedule."""
+
+    async def add(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
+                  payload: dict[str, Any] | None = None) -> ScheduledItem:
+        """Schedule an item; an existing pending item of the same kind and ref is replaced."""
+        ...
+
+    async def cancel(self, kind: str, ref: str) -> int:
+        """Cancel pending items of a kind and ref; return how many."""
+        ...
+
+    async def cancel_prefix(self, kind: str, ref_prefix: str) -> int:
+        """Cancel pending items whose ref starts with `ref_prefix`."""
+        ...
+
+    async def get(self, item_id: int) -> ScheduledItem | None:
+        """An item by id."""
+        ...
+
+    async def pending(self, until: datetime | None = None) -> list[ScheduledItem]:
+        """Pending items due before `until` (all when None), earliest first."""
+        ...
+
+    async def claim(self, item_ids: Sequence[int], now: datetime) -> list[ScheduledItem]:
+        """Atomically move pending items to running; return those this caller won."""
+        ...
+
+    async def complete(self, item_id: int, deliveries: Sequence[NewDelivery], now: datetime,
+                       *, note: str | None = None) -> list[int]:
+        """Mark an item done and queue its messages, in one transaction."""
+        ...
+
+    async def skip(self, item_id: int, reason: str, now: datetime) -> None:
+        """Mark an item skipped with a reason."""
+        ...
+
+    async def fail(self, item_id: int, reason: str, now: datetime) -> None:
+        """Mark an item failed with a reason."""
+        ...
+
+    async def recover_running(self, older_than: datetime) -> int:
+        """Return items stuck in running (their process died) to pending."""
+        ...
+
+
+class OutboxStore(Protocol):
+    """Durable delivery: queued messages and their outcome."""
+
+    async def enqueue(self, deliveries: Sequence[NewDelivery]) -> list[int]:
+        """Queue messages; a key already queued is not queued again."""
+        ...
+
+    async def claim(self, now: datetime, limit: int, owner: str) -> list[Delivery]:
+        """Claim due pending deliveries (safe across processes)."""
+        ...
+
+    async def mark_sent(self, delivery_id: int, message_ids: Sequence[str], now: datetime) -> None:
+        """Record a delivery as sent with the platform's message ids."""
+        ...
+
+    async def mark_retry(self, delivery_id: int, error: str, not_before: datetime) -> None:
+        """Return a delivery to pending after a transient failure."""
+        ...
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Give up on a delivery."""
+        ...
+
+    async def recover_stale(self, older_than: datetime) -> list[Delivery]:
+        """Deliveries claimed before `older_than` and never recorded (their sender died)."""
+        ...
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        """A delivery by id."""
+        ...
+
+    async def by_source(self, source: str) -> list[Delivery]:
+        """Every delivery produced by one source (for reports, edits and retractions)."""
+        ...
+
+    async def peek_due(self, now: datetime) -> int:
+        """How many deliveries are due now or being sent."""
+        ...
+
+    async def cancel_pending(self, source: str) -> int:
+        """Cancel deliveries of a source not yet claimed."""
+        ...
+
+    async def depth(self) -> int:
+        """How many deliveries wait to be sent."""
+        ...
+
+
+class Store(Protocol):
+    """Everything the core keeps."""
+
+    chats: ChatStore
+    people: PersonStore
+    communities: CommunityStore
+    audit: AuditStore
+    schedule: ScheduleStore
+    outbox: OutboxStore

@@ -1,0 +1,260 @@
+"""The command registry, and the one place that sets locale, checks roles and catches errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.actions import Action, InvalidAction, unpack
+from bot.context import Context, Services, UserError
+from bot.events import (
+    BotAdded,
+    BotRemoved,
+    ButtonPressed,
+    ChatKind,
+    ChatMigrated,
+    CommandInvoked,
+    Event,
+    MessagePosted,
+)
+from bot.feature import ButtonHandler, CommandSpec, EventHandler, Feature, JobHandler, Where
+from bot.fmt import number
+from bot.i18n import _, set_locale, supported_locale
+from bot.permissions import PermissionDenied, Role, required_role
+from bot.records import AuditEntry, Chat, Person
+from bot.replies import Outcome, Reply, Toast
+from bot.richtext import text
+
+log = logging.getLogger(__name__)
+
+MAX_ARGS_CHARS = 20_000
+
+
+class Router:
+    """Dispatches events to feature handlers."""
+
+    def __init__(self, services: Services, features: Iterable[Feature]) -> None:
+        self.services = services
+        self.features = sorted(features, key=lambda f: (f.order, f.name))
+        self.commands: dict[str, CommandSpec] = {}
+        self.buttons: dict[type[Action], ButtonHandler] = {}
+        self.jobs: dict[str, JobHandler] = {}
+        self.hooks: dict[type[Event], list[EventHandler]] = {}
+        for feature in self.features:
+            for spec in feature.commands:
+                if spec.name in self.commands:
+                    raise ValueError(f"command {spec.name!r} registered twice")
+                self.commands[spec.name] = spec
+            for action, handler in feature.buttons.items():
+                self.buttons[action] = handler
+            for kind, job in feature.jobs.items():
+                if kind in self.jobs:
+                    raise ValueError(f"job kind {kind!r} registered twice")
+                self.jobs[kind] = job
+            for event, handlers in feature.hooks.items():
+                self.hooks.setdefault(event, []).extend(handlers)
+
+    # -- lookup ----------------------------------------------------------------
+
+    def groups(self) -> dict[str, list[CommandSpec]]:
+        """Commands by their first word."""
+        out: dict[str, list[CommandSpec]] = {}
+        for spec in self.commands.values():
+            out.setdefault(spec.group, []).append(spec)
+        return out
+
+    def resolve(self, command: str, args: str) -> tuple[CommandSpec | None, str]:
+        """The spec a command line names (subcommands included) and its remaining args."""
+        name = command.lower()
+        first, _sep, rest = args.strip().partition(" ")
+        if first and f"{name} {first.lower()}" in self.commands:
+            return self.commands[f"{name} {first.lower()}"], rest.strip()
+        return self.commands.get(name), args.strip()
+
+    # -- context -----------------------------------------------------------------
+
+    async def context_for(self, event: Event) -> Context:
+        """Load the chat and person of an event and work out locale and role."""
+        store = self.services.store
+        default = self.services.settings.default_language
+        chat_hint = supported_locale(event.chat_locale_hint) or supported_locale(event.locale_hint)
+        chat = await store.chats.ensure(event.chat, chat_hint or default)
+        person = await store.people.ensure(event.user, None)
+        if not chat.is_private:
+            await store.people.seen_in(person.id, chat.id)
+        if not chat.active and not isinstance(event, BotRemoved):
+            chat.active = True
+            await store.chats.set_active(chat.id, True)
+        role = await self.role_of(event, chat, person)
+        ctx = Context(self.services, event, chat, person, role, locale=default, router=self)
+        ctx.locale = ctx.person_locale if chat.is_private else ctx.chat_locale
+        set_locale(ctx.locale)
+        return ctx
+
+    async def role_of(self, event: Event, chat: Chat, person: Person) -> Role:
+        """Operator by configuration, moderator by platform admin rights or by grant."""
+        if person.key in self.services.settings.operator_ids:
+            return Role.OPERATOR
+        if event.platform_admin:
+            return Role.MODERATOR
+        granted = await self.services.store.communities.granted_role(chat.community_id, person.id)
+        return granted or Role.MEMBER
+
+    # -- dispatch ----------------------------------------------------------------
+
+    async def handle(self, event: Event) -> list[Outcome]:
+        """Handle one event; never raises: failures become a polite reply."""
+        set_locale(self.services.settings.default_language)
+        ctx: Context | None = None
+        try:
+            ctx = await self.context_for(event)
+            if isinstance(event, CommandInvoked):
+                return await self._command(ctx, event)
+            if isinstance(event, ButtonPressed):
+                return await self._button(ctx, event)
+            return await self._hooks(ctx, event)
+        except UserError as err:
+            return [_answer(event, err.message)]
+        except PermissionDenied as denied:
+            if ctx is not None:
+                await self._audit(ctx, _action_name(event), allowed=False,
+                                  detail={"needed": denied.needed.name.lower()})
+            return [_answer(event, refusal(denied.needed))]
+        except Exception:
+            log.exception("failed to handle %s", type(event).__name__)
+            return [_answer(event, _("Sorry, something went wrong on my side. "
+                                     "Please try again in a moment."))]
+
+    async def _command(self, ctx: Context, event: CommandInvoked) -> list[Outcome]:
+        spec, args = self.resolve(event.command, event.args)
+        if spec is None:
+            group = self.groups().get(event.command.lower())
+            if group:
+                return [Reply(usage_of_group(event.command.lower(), group))]
+            raise UserError(_("I don't know /{command}. Send /help to see what I can do.",
+                              command=event.command[:64]))
+        if len(args) > MAX_ARGS_CHARS:
+            raise UserError(_("That is too long for me ({limit} characters at most).",
+                              limit=number(MAX_ARGS_CHARS)))
+        if spec.where == Where.GROUP and ctx.is_private:
+            raise UserError(_("This works in a group chat, not in a private chat."))
+        if spec.where == Where.PRIVATE and not ctx.is_private:
+            raise UserError(_("Please send me this in a private chat."))
+        ctx.require(spec.role)
+        ctx.args = args
+        ctx.values = parse_args(spec, args, event.options)
+        outcomes = _outcomes(await spec.handler(ctx))
+        if spec.role > Role.MEMBER:
+            await self._audit(ctx, spec.name, allowed=True, detail={"args": args[:200]})
+        return outcomes
+
+    async def _button(self, ctx: Context, event: ButtonPressed) -> list[Outcome]:
+        # What only the presser sees (toasts) is in their language.
+        set_locale(ctx.person_locale)
+        ctx.locale = ctx.person_locale
+        try:
+            action = unpack(event.data)
+        except InvalidAction:
+            log.info("refused a button payload that is not ours")
+            return [Toast(_("This button no longer works."))]
+        handler = self.buttons.get(type(action))
+        if handler is None:
+            return [Toast(_("This button no longer works."))]
+        try:
+            ctx.require(required_role(handler))
+        except PermissionDenied as denied:
+            await self._audit(ctx, f"button:{action.prefix}", allowed=False)
+            return [Toast(refusal(denied.needed), alert=True)]
+        try:
+            outcomes = _outcomes(await handler(ctx, action))
+        except UserError as err:
+            return [Toast(err.message, alert=True)]
+        if not any(isinstance(o, Toast) for o in outcomes):
+            outcomes.append(Toast(""))
+        return outcomes
+
+    async def _hooks(self, ctx: Context, event: Event) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        for handler in self.hooks.get(type(event), []):
+            outcomes.extend(_outcomes(await handler(ctx)))
+        return outcomes
+
+    async def _audit(self, ctx: Context, action: str, *, allowed: bool,
+                     detail: dict[str, Any] | None = None) -> None:
+        await self.services.store.audit.record(AuditEntry(
+            at=ctx.now(), action=action, actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
+            community_id=ctx.chat.community_id, allowed=allowed, detail=detail or {},
+        ))
+
+
+def refusal(needed: Role) -> str:
+    """The sentence that says who may do this."""
+    if needed >= Role.OPERATOR:
+        return _("Only the bot's operator can do that.")
+    return _("Only moderators of this chat can do that.")
+
+
+def usage_of(spec: CommandSpec) -> str:
+    """How to call a command, in the current locale."""
+    head = f"/{spec.name}"
+    if spec.usage:
+        return f"{head} {spec.usage.text()}"
+    return head
+
+
+def usage_of_group(group: str, specs: Sequence[CommandSpec]) -> Any:
+    """The subcommands of a command group, one per line."""
+    lines = [_("/{command} needs one of these:", command=group), ""]
+    for spec in sorted(specs, key=lambda s: s.name):
+        lines.append(f"{usage_of(spec)} — {spec.summary.text()}")
+    return text("\n".join(lines))
+
+
+def parse_args(spec: CommandSpec, args: str, options: dict[str, str]) -> dict[str, str]:
+    """Named arguments from structured options, or split from the text."""
+    if options:
+        values = {k: str(v).strip() for k, v in options.items()}
+    elif not spec.args:
+        return {}
+    elif spec.pipe_separated:
+        parts = [p.strip() for p in args.split("|")]
+        if len(parts) > len(spec.args):
+            parts = [*parts[: len(spec.args) - 1], " | ".join(parts[len(spec.args) - 1:])]
+        values = {a.name: p for a, p in zip(spec.args, parts, strict=False) if p}
+    else:
+        words = args.split(None, len(spec.args) - 1) if args.strip() else []
+        values = {a.name: w.strip() for a, w in zip(spec.args, words, strict=False)}
+    for arg in spec.args:
+        if arg.required and not values.get(arg.name):
+            raise UserError(_("Usage: {usage}", usage=usage_of(spec)))
+        if arg.choices and arg.name in values and values[arg.name].lower() not in arg.choices:
+            raise UserError(_("{value} is not one of: {choices}.", value=values[arg.name][:64],
+                              choices=", ".join(arg.choices)))
+    return values
+
+
+def _outcomes(result: Any) -> list[Outcome]:
+    if result is None:
+        return []
+    if isinstance(result, Reply | Toast) or not isinstance(result, Sequence):
+        return [result]
+    return list(result)
+
+
+def _answer(event: Event, message: str) -> Outcome:
+    if isinstance(event, ButtonPressed):
+        return Toast(message, alert=True)
+    return Reply(text(message), private=event.chat.kind != ChatKind.PRIVATE
+                 and event.can_answer_privately)
+
+
+def _action_name(event: Event) -> str:
+    if isinstance(event, CommandInvoked):
+        return event.command
+    if isinstance(event, ButtonPressed):
+        return "button"
+    return type(event).__name__
+
+
+__all__ = ["BotAdded", "ChatMigrated", "MessagePosted", "Router", "refusal"]

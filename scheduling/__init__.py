@@ -1,0 +1,1 @@
+"""The persistent schedule (APScheduler rebuilt from rows) and durable delivery (the outbox)."""

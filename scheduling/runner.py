@@ -1,0 +1,187 @@
+"""Runs scheduled items: rows in the database, timers in APScheduler.
+
+The database is the source of truth. At start the APScheduler timers (an
+in-memory job store, one job per item, ids derived from the rows) are
+rebuilt from the pending rows due within a horizon; a periodic job extends
+the horizon. A fired timer only hands the item id to a queue; a drain task
+claims items (a conditional UPDATE, so each item runs once even with several
+processes), runs the feature's job, and marks the item done and queues its
+messages in one transaction. Items that fell due while the bot was down run
+late if within their grace, else they are skipped with a logged reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.context import JobContext
+from bot.feature import JobHandler
+from bot.i18n import set_locale
+from bot.ports import Clock, Store
+from bot.records import ScheduledItem
+
+log = logging.getLogger(__name__)
+
+HORIZON = timedelta(hours=6)
+REFRESH_EVERY = timedelta(minutes=30)
+STUCK_AFTER = timedelta(minutes=10)
+BATCH = 200
+
+
+class ScheduleRunner:
+    """Keeps APScheduler in step with the schedule rows and runs what falls due."""
+
+    def __init__(self, store: Store, clock: Clock, *, default_language: str = "en",
+                 on_done: Callable[[], None] | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.default_language = default_language
+        self.on_done = on_done
+        self.jobs: Mapping[str, JobHandler] = {}
+        self.job_context: JobContext | None = None
+        self.scheduler: AsyncIOScheduler | None = None
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._drainer: asyncio.Task[None] | None = None
+        # Items whose timer is already due but has not fired yet, and whether
+        # the drain task is busy: together they say when everything due is done.
+        self._due_timers: set[int] = set()
+        self._busy = False
+        self._settled = asyncio.Event()
+        self._settled.set()
+        self.runs = 0
+
+    def bind(self, jobs: Mapping[str, JobHandler], job_context: JobContext) -> None:
+        """Attach the feature jobs (known once the router is built)."""
+        self.jobs = jobs
+        self.job_context = job_context
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start APScheduler inside the running loop and rebuild the timers."""
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self.scheduler.start()
+        self._drainer = asyncio.create_task(self._drain(), name="schedule-drain")
+        recovered = await self.store.schedule.recover_running(self.clock.now() - STUCK_AFTER)
+        if recovered:
+            log.warning("%d scheduled items were interrupted mid-run; running them again",
+                        recovered)
+        await self.resync()
+        self.scheduler.add_job(self.resync, "interval",
+                               seconds=REFRESH_EVERY.total_seconds(), id="schedule-horizon")
+
+    async def stop(self) -> None:
+        """Stop the timers and the drain task (items in flight finish first)."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+        self._due_timers.clear()
+        if self._drainer is not None:
+            await self.wait_idle()
+            self._drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drainer
+            self._drainer = None
+
+    async def resync(self) -> int:
+        """Arm a timer for every pending item due within the horizon; return how many."""
+        items = await self.store.schedule.pending(until=self.clock.now() + HORIZON)
+        for item in items:
+            self._arm(item)
+        return len(items)
+
+    # -- the SchedulerPort the core uses ------------------------------------------
+
+    async def schedule(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
+                       payload: dict[str, Any] | None = None) -> ScheduledItem:
+        """Store an item and arm its timer if it falls within the horizon."""
+        item = await self.store.schedule.add(kind, ref, due_at, grace_seconds=grace_seconds,
+                                             payload=payload)
+        if due_at <= self.clock.now() + HORIZON:
+            self._arm(item)
+        return item
+
+    async def cancel(self, kind: str, ref: str) -> int:
+        """Cancel pending items (a timer that still fires finds nothing to run)."""
+        return await self.store.schedule.cancel(kind, ref)
+
+    # -- firing ----------------------------------------------------------------------
+
+    def _arm(self, item: ScheduledItem) -> None:
+        if self.scheduler is None:
+            return
+        delay = (item.due_at - self.clock.now()).total_seconds()
+        run_date = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
+        if delay <= 0:
+            self._due_timers.add(item.id)
+            self._update_settled()
+        self.scheduler.add_job(self._fire, DateTrigger(run_date, timezone=UTC), args=[item.id],
+                               id=f"item-{item.id}", replace_existing=True)
+
+    async def _fire(self, item_id: int) -> None:
+        self._due_timers.discard(item_id)
+        self._queue.put_nowait(item_id)
+        self._update_settled()
+
+    def _update_settled(self) -> None:
+        if self._due_timers or self._busy or not self._queue.empty():
+            self._settled.clear()
+        else:
+            self._settled.set()
+
+    async def wait_idle(self) -> None:
+        """Wait until every item already due has fired and been handled."""
+        await self._settled.wait()
+
+    async def _drain(self) -> None:
+        while True:
+            ids = [await self._queue.get()]
+            self._busy = True
+            while not self._queue.empty() and len(ids) < BATCH:
+                ids.append(self._queue.get_nowait())
+            try:
+                for item in await self.store.schedule.claim(ids, self.clock.now()):
+                    await self.run_item(item)
+            except Exception:
+                log.exception("schedule drain failed for items %s", ids[:10])
+            finally:
+                self._busy = False
+                self._update_settled()
+
+    async def run_item(self, item: ScheduledItem) -> None:
+        """Run one claimed item: skip it if stale, else run its job and record the result."""
+        now = self.clock.now()
+        late_by = now - item.due_at
+        if late_by > timedelta(seconds=item.grace_seconds):
+            reason = f"stale: due {item.due_at.isoformat()}, missed by {late_by}"
+            log.warning("skipping %s %s: %s", item.kind, item.ref, reason)
+            await self.store.schedule.skip(item.id, reason, now)
+            return
+        handler = self.jobs.get(item.kind)
+        if handler is None or self.job_context is None:
+            await self.store.schedule.fail(item.id, f"no job for kind {item.kind!r}", now)
+            return
+        set_locale(self.default_language)
+        context = JobContext(self.job_context.services, late_by=late_by)
+        try:
+            deliveries = await handler(context, item)
+        except Exception as exc:
+            log.exception("scheduled %s %s failed", item.kind, item.ref)
+            await self.store.schedule.fail(item.id, f"{type(exc).__name__}: {exc}", now)
+            return
+        note = f"late by {late_by}" if late_by > timedelta(minutes=1) else None
+        await self.store.schedule.complete(item.id, list(deliveries or []), now, note=note)
+        self.runs += 1
+        if self.on_done is not None and deliveries:
+            self.on_done()

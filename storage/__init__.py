@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 async engine, models, repositories and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Repositories: the core's store ports, implemented with SQLAlchemy."""

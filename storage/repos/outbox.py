@@ -1,0 +1,142 @@
+"""The outbox: messages queued in the database, claimed, sent and recorded once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.records import Delivery, DeliveryOp, DeliveryStatus, NewDelivery
+from storage.models.core import DeliveryRow
+from storage.repos.base import Repo
+
+
+def delivery_record(row: DeliveryRow) -> Delivery:
+    """A delivery row as the core's record."""
+    return Delivery(
+        id=row.id, chat_id=row.chat_id, op=DeliveryOp(row.op), payload=dict(row.payload),
+        key=row.key, status=DeliveryStatus(row.status), attempts=row.attempts,
+        not_before=row.not_before, message_ids=tuple(row.message_ids or ()), error=row.error,
+        source=row.source, target_delivery_id=row.target_delivery_id,
+    )
+
+
+async def insert_deliveries(s: Any, dialect: str, deliveries: Sequence[NewDelivery],
+                            now: datetime) -> list[int]:
+    """Insert deliveries in an open session; keys already queued are left alone."""
+    if not deliveries:
+        return []
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rows = [{
+        "key": d.key[:200], "chat_id": d.chat_id, "op": d.op.value, "payload": d.payload,
+        "status": DeliveryStatus.PENDING.value, "attempts": 0,
+        "not_before": d.not_before or now, "message_ids": [], "source": d.source,
+        "target_delivery_id": d.target_delivery_id, "urgent": d.urgent, "created_at": now,
+    } for d in deliveries]
+    ids: list[int] = []
+    for start in range(0, len(rows), 500):
+        stmt = (insert(DeliveryRow).values(rows[start:start + 500])
+                .on_conflict_do_nothing(index_elements=["key"]).returning(DeliveryRow.id))
+        ids.extend(await s.scalars(stmt))
+    return ids
+
+
+class SqlOutbox(Repo):
+    """Deliveries."""
+
+    async def enqueue(self, deliveries: Sequence[NewDelivery]) -> list[int]:
+        """Queue messages; a key already queued is not queued again."""
+        async with self.sessions.begin() as s:
+            return await insert_deliveries(s, self.dialect, deliveries, self.now())
+
+    async def claim(self, now: datetime, limit: int, owner: str) -> list[Delivery]:
+        """Claim due pending deliveries, urgent first (SKIP LOCKED across processes)."""
+        async with self.sessions.begin() as s:
+            ids = list(await s.scalars(
+                select(DeliveryRow.id)
+                .where(DeliveryRow.status == DeliveryStatus.PENDING.value,
+                       DeliveryRow.not_before <= now)
+                .order_by(DeliveryRow.urgent.desc(), DeliveryRow.id).limit(limit)
+                .with_for_update(skip_locked=True)))
+            if not ids:
+                return []
+            result = await s.execute(
+                update(DeliveryRow).where(DeliveryRow.id.in_(ids))
+                .values(status=DeliveryStatus.SENDING.value, claimed_at=now, claimed_by=owner,
+                        attempts=DeliveryRow.attempts + 1)
+                .returning(DeliveryRow))
+            return sorted((delivery_record(r) for r in result.scalars()), key=lambda d: d.id)
+
+    async def mark_sent(self, delivery_id: int, message_ids: Sequence[str], now: datetime) -> None:
+        """Record the platform message ids of a sent delivery."""
+        async with self.sessions.begin() as s:
+            await s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(
+                status=DeliveryStatus.SENT.value, message_ids=list(message_ids), sent_at=now,
+                error=None))
+
+    async def mark_retry(self, delivery_id: int, error: str, not_before: datetime) -> None:
+        """Return a delivery to the queue after a transient failure."""
+        async with self.sessions.begin() as s:
+            await s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(
+                status=DeliveryStatus.PENDING.value, error=error[:1000], not_before=not_before,
+                claimed_at=None, claimed_by=None))
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Give up on a delivery, keeping the reason."""
+        async with self.sessions.begin() as s:
+            await s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(
+                status=DeliveryStatus.FAILED.value, error=error[:1000]))
+
+    async def cancel_pending(self, source: str) -> int:
+        """Cancel deliveries of a source that have not been claimed yet."""
+        async with self.sessions.begin() as s:
+            result = await s.execute(update(DeliveryRow).where(
+                DeliveryRow.source == source,
+                DeliveryRow.status == DeliveryStatus.PENDING.value,
+            ).values(status=DeliveryStatus.CANCELLED.value))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def recover_stale(self, older_than: datetime) -> list[Delivery]:
+        """Put deliveries whose sender died mid-send back in the queue; return them."""
+        async with self.sessions.begin() as s:
+            result = await s.execute(
+                update(DeliveryRow).where(
+                    DeliveryRow.status == DeliveryStatus.SENDING.value,
+                    DeliveryRow.claimed_at < older_than,
+                ).values(status=DeliveryStatus.PENDING.value, claimed_at=None, claimed_by=None)
+                .returning(DeliveryRow))
+            return [delivery_record(r) for r in result.scalars()]
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        """A delivery by id."""
+        async with self.sessions() as s:
+            row = await s.get(DeliveryRow, delivery_id)
+            return delivery_record(row) if row else None
+
+    async def by_source(self, source: str) -> list[Delivery]:
+        """Every delivery of one source, in order."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(DeliveryRow).where(DeliveryRow.source == source)
+                                   .order_by(DeliveryRow.id))
+            return [delivery_record(r) for r in rows]
+
+    async def peek_due(self, now: datetime) -> int:
+        """How many deliveries are due now or being sent."""
+        async with self.sessions() as s:
+            count = await s.scalar(select(func.count()).select_from(DeliveryRow).where(
+                ((DeliveryRow.status == DeliveryStatus.PENDING.value)
+                 & (DeliveryRow.not_before <= now))
+                | (DeliveryRow.status == DeliveryStatus.SENDING.value)))
+            return int(count or 0)
+
+    async def depth(self) -> int:
+        """How many deliveries wait (pending or being sent)."""
+        async with self.sessions() as s:
+            count = await s.scalar(select(func.count()).select_from(DeliveryRow).where(
+                DeliveryRow.status.in_([DeliveryStatus.PENDING.value,
+                                        DeliveryStatus.SENDING.value])))
+            return int(count or 0)

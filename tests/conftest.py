@@ -1,0 +1,57 @@
+"""Fixtures shared by every test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.i18n import set_locale
+from tests.support import PG_URL, Harness, backends, database_url, make_harness, open_store
+
+_ran_on_postgres = False
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> None:
+    set_locale("en")
+
+
+@pytest.fixture(params=backends())
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh database on each backend (SQLite always; PostgreSQL with TEST_DATABASE_URL)."""
+    global _ran_on_postgres
+    if request.param == "postgresql":
+        _ran_on_postgres = True
+    return await database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A clock that only moves when told."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def store(db_url: str, clock: FakeClock) -> AsyncIterator[object]:
+    """A migrated store on each backend."""
+    async with open_store(db_url, clock) as s:
+        yield s
+
+
+@pytest.fixture
+async def harness(db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The real core on each backend, driven one line at a time."""
+    async with make_harness(db_url, clock) as h:
+        yield h
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI (REQUIRE_POSTGRES=1) a run that never touched PostgreSQL fails."""
+    required = os.environ.get("REQUIRE_POSTGRES") == "1" and session.testscollected
+    if required and (not PG_URL or not _ran_on_postgres):
+        print("\nREQUIRE_POSTGRES=1 but no test ran on PostgreSQL (set TEST_DATABASE_URL).")
+        session.exitstatus = 1

@@ -1,0 +1,172 @@
+"""The persistent schedule: rebuilt from rows, each item run exactly once, stale items skipped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+import pytest
+
+from bot.app import App
+from bot.clock import FakeClock, SystemClock
+from bot.context import JobContext
+from bot.events import ChatKind, ChatRef, Platform
+from bot.feature import Feature
+from bot.features import all_features
+from bot.i18n import N_, _, current_locale
+from bot.records import NewDelivery, ScheduledItem, ScheduleStatus
+from bot.replies import Reply, reply_to_json
+from bot.richtext import doc
+from tests.support import RecordingMessenger, make_harness, open_store, settings_for_tests
+
+probe = Feature("probe", N_("Probe"))
+runs: list[tuple[int, str, timedelta]] = []
+fired = asyncio.Event()
+
+
+@probe.job("probe")
+async def probe_job(ctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+    """Record the run; post one message in the chat's language."""
+    chat = await ctx.store.chats.get(int(item.ref.split(":")[0]))
+    assert chat is not None
+    from bot.i18n import use_locale
+
+    with use_locale(ctx.services.chat_locale(chat)):
+        runs.append((item.id, current_locale(), ctx.late_by))
+        body = doc(_("Hello, everyone!"))
+    fired.set()
+    return [NewDelivery(chat.id, reply_to_json(Reply(body)), key=f"probe:{item.id}")]
+
+
+def _es(msgid: str) -> str:
+    from bot.i18n import use_locale
+
+    with use_locale("es"):
+        text = _(msgid)
+    assert text != msgid, "the Spanish catalog should translate this"
+    return text
+
+
+def _fr(msgid: str) -> str:
+    from bot.i18n import use_locale
+
+    with use_locale("fr"):
+        text = _(msgid)
+    assert text != msgid, "the French catalog should translate this"
+    return text
+
+
+@pytest.fixture(autouse=True)
+def _reset() -> None:
+    runs.clear()
+    fired.clear()
+
+
+async def _app(store: object, clock: object, messenger: RecordingMessenger) -> App:
+    app = App(settings_for_tests(), store, clock, [*all_features(), probe])  # type: ignore[arg-type]
+    app.add_messenger(messenger)
+    await app.start()
+    return app
+
+
+async def test_item_due_while_stopped_runs_once_after_restart(db_url: str) -> None:
+    clock = FakeClock()
+    messenger = RecordingMessenger()
+    async with open_store(db_url, clock) as store:
+        chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "es")
+        first = await _app(store, clock, messenger)
+        item = await first.services.scheduler.schedule("probe", str(chat.id),
+                                                       clock.now() + timedelta(hours=1))
+        await first.stop()
+        assert runs == []
+
+        clock.advance(timedelta(hours=2))
+        second = await _app(store, clock, messenger)
+        await second.runner.wait_idle()
+        await second.worker.drain()
+        await second.stop()
+        third = await _app(store, clock, messenger)
+        await third.runner.wait_idle()
+        await third.worker.drain()
+        await third.stop()
+
+        assert [(i, loc) for i, loc, _late in runs] == [(item.id, "es")]
+        assert runs[0][2] == timedelta(hours=1)
+        assert len(messenger.texts()) == 1
+        assert messenger.texts() == [_es("Hello, everyone!")]
+        done = await store.schedule.get(item.id)
+        assert done is not None and done.status == ScheduleStatus.DONE
+        assert done.note is not None and "late" in done.note
+
+
+async def test_stale_items_are_skipped_with_a_reason(
+        db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    clock = FakeClock()
+    messenger = RecordingMessenger()
+    async with open_store(db_url, clock) as store:
+        chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
+        app = await _app(store, clock, messenger)
+        item = await app.services.scheduler.schedule(
+            "probe", str(chat.id), clock.now() + timedelta(minutes=5), grace_seconds=600)
+        await app.stop()
+        clock.advance(timedelta(hours=3))
+        with caplog.at_level(logging.WARNING, logger="scheduling.runner"):
+            app = await _app(store, clock, messenger)
+            await app.runner.wait_idle()
+            await app.stop()
+        skipped = await store.schedule.get(item.id)
+        assert skipped is not None and skipped.status == ScheduleStatus.SKIPPED
+        assert skipped.note is not None and skipped.note.startswith("stale")
+        assert runs == [] and messenger.sent == []
+        assert any("skipping probe" in r.message for r in caplog.records)
+
+
+async def test_moving_the_clock_fires_due_items_through_apscheduler(db_url: str) -> None:
+    async with make_harness(db_url, features=[*all_features(), probe]) as h:
+        chat = await h.app.store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP),
+                                              "fr")
+        now = h.clock.now()
+        for minutes in (10, 20, 600):
+            await h.app.services.scheduler.schedule("probe", f"{chat.id}:{minutes}",
+                                                    now + timedelta(minutes=minutes))
+        await h.advance(timedelta(minutes=15))
+        assert len(runs) == 1
+        await h.advance(timedelta(minutes=10))
+        assert len(runs) == 2
+        assert h.messenger.texts() == [_fr("Hello, everyone!")] * 2
+        assert h.app.runner.scheduler is not None
+        # The far item is beyond the horizon: no timer yet, but its row waits.
+        assert len(await h.app.store.schedule.pending()) == 1
+
+
+async def test_rescheduling_replaces_the_earlier_item(db_url: str) -> None:
+    async with make_harness(db_url, features=[*all_features(), probe]) as h:
+        chat = await h.app.store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP),
+                                              "en")
+        sched = h.app.services.scheduler
+        await sched.schedule("probe", str(chat.id), h.clock.now() + timedelta(minutes=5))
+        await sched.schedule("probe", str(chat.id), h.clock.now() + timedelta(minutes=30))
+        await h.advance(timedelta(minutes=10))
+        assert runs == []
+        await h.advance(timedelta(minutes=30))
+        assert len(runs) == 1
+        assert await sched.cancel("probe", str(chat.id)) == 0
+
+
+async def test_the_real_scheduler_fires_on_real_time(tmp_path: object) -> None:
+    clock = SystemClock()
+    messenger = RecordingMessenger()
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/rt.db", clock) as store:  # type: ignore[arg-type]
+        chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
+        app = await _app(store, clock, messenger)
+        try:
+            await app.services.scheduler.schedule("probe", str(chat.id),
+                                                  clock.now() + timedelta(milliseconds=300))
+            assert runs == []
+            await asyncio.wait_for(fired.wait(), timeout=5)
+            await app.runner.wait_idle()
+            assert await app.worker.drain()
+            assert len(runs) == 1 and len(messenger.sent) == 1
+        finally:
+            await app.stop()
