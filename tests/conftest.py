@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+
+# python-telegram-bot warns (an error under our filterwarnings) unless told to use
+# timedelta for retry_after and friends; set it before telegram is imported.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from collections.abc import AsyncIterator
 from pathlib import Path
 
