@@ -20,8 +20,8 @@ def alembic_config(url: str = "") -> Config:
     return cfg
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the database to `revision` (head by default)."""
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
+    """Bring the database to `revision` (every head by default: features migrate independently)."""
     def run(connection: Any) -> None:
         cfg = alembic_config()
         cfg.attributes["connection"] = connection
