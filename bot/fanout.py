@@ -1,0 +1,96 @@
+"""Posting to every chat of a community, each in its own language, through the outbox.
+
+Use `community_deliveries` inside a scheduled job (its messages are committed
+with the item), and `post_to_community` from a handler. Copies are tracked by
+`source`, so `edit_everywhere` can later edit or delete every copy at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.context import Services
+from bot.i18n import use_locale
+from bot.records import Chat, DeliveryOp, DeliveryStatus, NewDelivery, Person
+from bot.replies import Reply, private_chat, reply_to_json
+
+Render = Callable[[Chat], Reply | None]
+
+
+async def community_deliveries(
+    services: Services, community_id: int, render: Render, *, key: str, source: str,
+    urgent: bool = False, not_before: datetime | None = None,
+    exclude_chat_id: int | None = None,
+) -> list[NewDelivery]:
+    """One message per active chat of the community, rendered in that chat's language.
+
+    `render` runs with the chat's locale already set; returning None skips a chat.
+    `key` must be unique per logical message: it is suffixed with the chat id, and
+    a key already queued is never queued again (so retries cannot double-post).
+    """
+    out = []
+    for chat in await services.store.chats.in_community(community_id):
+        if chat.id == exclude_chat_id or chat.is_private:
+            continue
+        with use_locale(services.chat_locale(chat)):
+            reply = render(chat)
+        if reply is not None:
+            out.append(NewDelivery(chat.id, reply_to_json(reply), key=f"{key}:{chat.id}",
+                                   source=source, urgent=urgent, not_before=not_before))
+    return out
+
+
+async def post_to_community(services: Services, community_id: int, render: Render, *,
+                            key: str, source: str, urgent: bool = False,
+                            exclude_chat_id: int | None = None) -> int:
+    """Queue a message for every chat of the community; return how many chats."""
+    deliveries = await community_deliveries(services, community_id, render, key=key,
+                                            source=source, urgent=urgent,
+                                            exclude_chat_id=exclude_chat_id)
+    await services.outbox.enqueue(deliveries)
+    return len(deliveries)
+
+
+async def person_chat(services: Services, person: Person) -> Chat:
+    """The person's private chat with the bot (created if the bot never wrote there)."""
+    return await services.store.chats.ensure(private_chat(person.platform, person.platform_id),
+                                             person.language)
+
+
+async def person_delivery(services: Services, person: Person, render: Callable[[], Reply], *,
+                          key: str, source: str, hint: str | None = None) -> NewDelivery:
+    """A private message to `person`, rendered in their language."""
+    chat = await person_chat(services, person)
+    with use_locale(services.person_locale(person, hint)):
+        reply = render()
+    return NewDelivery(chat.id, reply_to_json(reply), key=key, source=source)
+
+
+async def edit_everywhere(services: Services, source: str, render: Render, *, key: str,
+                          op: DeliveryOp = DeliveryOp.EDIT) -> int:
+    """Edit (or delete, or unpin) every delivered copy of `source`; return how many.
+
+    `key` names this round of edits (e.g. "poll:3:v7"); copies not yet delivered
+    are left to go out as they are, so callers should also cancel or re-render them.
+    """
+    deliveries = []
+    for sent in await services.store.outbox.by_source(source):
+        if sent.op != DeliveryOp.SEND or sent.status != DeliveryStatus.SENT:
+            continue
+        chat = await services.store.chats.get(sent.chat_id)
+        if chat is None or not chat.active:
+            continue
+        if op == DeliveryOp.EDIT:
+            with use_locale(services.chat_locale(chat)):
+                reply = render(chat)
+            if reply is None:
+                continue
+            payload = reply_to_json(reply)
+        else:
+            payload = {}
+        deliveries.append(NewDelivery(chat.id, payload, key=f"{key}:{sent.id}", op=op,
+                                      source=f"{source}:{op.value}",
+                                      target_delivery_id=sent.id))
+    await services.outbox.enqueue(deliveries)
+    return len(deliveries)
