@@ -20,6 +20,7 @@ i18n-compile: $(STAMP)
 
 test: $(STAMP) i18n-compile
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 run: $(STAMP) i18n-compile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -39,9 +40,8 @@ def datetime_text(moment: datetime, zone: str, fmt: str = "full_short") -> str:
     if fmt == "full_short":
         date_part = babel_dates.format_date(loc, "full", locale=locale)
         time_part = babel_dates.format_time(loc, "short", locale=locale)
-        return babel_dates.get_datetime_format("medium", locale=locale).replace(
-            "{1}", date_part
-        ).replace("{0}", time_part)
+        pattern = str(babel_dates.get_datetime_format("medium", locale=locale))
+        return pattern.replace("{1}", date_part).replace("{0}", time_part)
     return babel_dates.format_datetime(loc, fmt, locale=locale)
 
 
@@ -70,13 +70,13 @@ def relative(delta: timedelta) -> str:
 def duration(delta: timedelta) -> str:
     """A length of time, "1 hour", "90 minutes"."""
     minutes = int(delta.total_seconds() // 60)
-    unit = "hour" if minutes % 60 == 0 and minutes >= 60 else "minute"
+    unit: Literal["hour", "minute"] = "hour" if minutes % 60 == 0 and minutes >= 60 else "minute"
     return babel_dates.format_timedelta(
         delta, granularity=unit, threshold=10_000, locale=current_locale()
     )
 
 
-def joined(items: Sequence[str], style: str = "standard") -> str:
+def joined(items: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
     """A list in the locale's words ("Ana, Ben and Chloé"); each item isolated."""
     if not items:
         return ""
