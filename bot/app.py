@@ -50,6 +50,7 @@ class App:
         self.services = Services(settings, store, clock, scheduler=self.runner,
                                  outbox=Outbox(store, self.worker))
         self.router = Router(self.services, all_features() if features is None else features)
+        self.services.digest_sections = self.router.sections
         self.runner.bind(self.router.jobs, JobContext(self.services))
         self.started = False
 
@@ -61,6 +62,8 @@ class App:
         """Start the schedule and the delivery worker (inside the running loop)."""
         await self.runner.start()
         await self.worker.start()
+        for hook in self.router.starters:
+            await hook(self.services)
         self.started = True
 
     async def stop(self) -> None:

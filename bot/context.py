@@ -15,6 +15,7 @@ from bot.records import Chat, NewDelivery, Person, ScheduledItem
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.digest import DigestSection
     from bot.ports import Clock, Store
     from bot.router import Router
 
@@ -57,6 +58,8 @@ class Services:
     clock: Clock
     scheduler: SchedulerPort
     outbox: OutboxPort
+    # Every feature's digest section, in order (filled in once the features are collected).
+    digest_sections: list[DigestSection] = field(default_factory=list)
 
     def chat_locale(self, chat: Chat) -> str:
         """The language everyone in `chat` reads."""

@@ -12,10 +12,22 @@ from datetime import datetime
 
 from bot.context import Services
 from bot.i18n import use_locale
+from bot.quiet import quiet_until
 from bot.records import Chat, DeliveryOp, DeliveryStatus, NewDelivery, Person
 from bot.replies import Reply, private_chat, reply_to_json
 
 Render = Callable[[Chat], Reply | None]
+
+
+def chat_delivery(services: Services, chat: Chat, reply: Reply, *, key: str, source: str,
+                  urgent: bool = False, not_before: datetime | None = None) -> NewDelivery:
+    """One message to one chat; unless urgent it waits for the chat's quiet hours to end."""
+    when = not_before
+    if not urgent:
+        after = max(services.clock.now(), not_before) if not_before else services.clock.now()
+        when = quiet_until(chat, services.chat_zone(chat), after) or not_before
+    return NewDelivery(chat.id, reply_to_json(reply), key=key, source=source, urgent=urgent,
+                       not_before=when)
 
 
 async def community_deliveries(
@@ -28,6 +40,7 @@ async def community_deliveries(
     `render` runs with the chat's locale already set; returning None skips a chat.
     `key` must be unique per logical message: it is suffixed with the chat id, and
     a key already queued is never queued again (so retries cannot double-post).
+    Quiet hours hold non-urgent messages until they end.
     """
     out = []
     for chat in await services.store.chats.in_community(community_id):
@@ -36,8 +49,8 @@ async def community_deliveries(
         with use_locale(services.chat_locale(chat)):
             reply = render(chat)
         if reply is not None:
-            out.append(NewDelivery(chat.id, reply_to_json(reply), key=f"{key}:{chat.id}",
-                                   source=source, urgent=urgent, not_before=not_before))
+            out.append(chat_delivery(services, chat, reply, key=f"{key}:{chat.id}",
+                                     source=source, urgent=urgent, not_before=not_before))
     return out
 
 

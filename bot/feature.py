@@ -13,7 +13,8 @@ from bot.i18n import Lazy
 from bot.permissions import Role, required_role
 
 if TYPE_CHECKING:
-    from bot.context import Context, JobContext
+    from bot.context import Context, JobContext, Services
+    from bot.digest import DigestSection
     from bot.records import NewDelivery, ScheduledItem
 
 Result = "Outcome | Sequence[Outcome] | None"
@@ -21,6 +22,7 @@ CommandHandler = Callable[["Context"], Awaitable[Any]]
 ButtonHandler = Callable[["Context", Any], Awaitable[Any]]
 EventHandler = Callable[["Context"], Awaitable[Any]]
 JobHandler = Callable[["JobContext", "ScheduledItem"], Awaitable["Sequence[NewDelivery]"]]
+StartHook = Callable[["Services"], Awaitable[None]]
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 
 
@@ -81,6 +83,8 @@ class Feature:
     buttons: dict[type[Action], ButtonHandler] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
     hooks: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
+    starters: list[StartHook] = field(default_factory=list)
+    sections: list[tuple[int, DigestSection]] = field(default_factory=list)
     order: int = 50
 
     def command(
@@ -123,6 +127,20 @@ class Feature:
                 raise ValueError(f"job kind {kind!r} registered twice")
             self.jobs[kind] = handler
             return handler
+
+        return decorate
+
+    def on_start(self, hook: StartHook) -> StartHook:
+        """Register something to do once the schedule is running (e.g. re-arm items)."""
+        self.starters.append(hook)
+        return hook
+
+    def digest_section(self, order: int = 50) -> Callable[[DigestSection], DigestSection]:
+        """Register a digest section: `async def s(dctx) -> Block | None` (None: nothing)."""
+
+        def decorate(section: DigestSection) -> DigestSection:
+            self.sections.append((order, section))
+            return section
 
         return decorate
 

@@ -82,3 +82,14 @@ def joined(items: Sequence[str], style: Literal["standard", "or"] = "standard") 
         return ""
     return babel_lists.format_list([isolate(i) for i in items], style=style,
                                    locale=current_locale())
+
+
+def some_names(names: Sequence[str], shown: int = 3) -> str:
+    """ "Ana, Ben and Chloé", or "Ana, Ben and 3 others" when there are more than `shown`."""
+    from bot.i18n import ngettext
+
+    if len(names) <= shown:
+        return joined(names)
+    rest = len(names) - (shown - 1)
+    others = ngettext("{n} other", "{n} others", rest)
+    return joined([*names[: shown - 1], others])

@@ -97,6 +97,14 @@ class ChatStore(Protocol):
         """Move a chat to a new platform id, keeping everything attached to it."""
         ...
 
+    async def active_groups(self) -> list[Chat]:
+        """Every active shared (non-private) chat."""
+        ...
+
+    async def of_person(self, person_id: int) -> list[Chat]:
+        """The active shared chats a person has been seen in."""
+        ...
+
     async def set_active(self, chat_id: int, active: bool) -> None:
         """Mark a chat active or inactive (nothing is sent to inactive chats)."""
         ...
@@ -201,6 +209,10 @@ class ScheduleStore(Protocol):
 
     async def pending(self, until: datetime | None = None) -> list[ScheduledItem]:
         """Pending items due before `until` (all when None), earliest first."""
+        ...
+
+    async def pending_refs(self, kind: str) -> set[str]:
+        """The refs of pending items of one kind."""
         ...
 
     async def claim(self, item_ids: Sequence[int], now: datetime) -> list[ScheduledItem]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.actions import Action, InvalidAction, unpack
 from bot.context import Context, Services, UserError
+from bot.digest import DigestSection
 from bot.events import (
     BotAdded,
     BotRemoved,
@@ -18,7 +19,15 @@ from bot.events import (
     Event,
     MessagePosted,
 )
-from bot.feature import ButtonHandler, CommandSpec, EventHandler, Feature, JobHandler, Where
+from bot.feature import (
+    ButtonHandler,
+    CommandSpec,
+    EventHandler,
+    Feature,
+    JobHandler,
+    StartHook,
+    Where,
+)
 from bot.fmt import number
 from bot.i18n import _, set_locale, supported_locale
 from bot.permissions import PermissionDenied, Role, required_role
@@ -41,7 +50,11 @@ class Router:
         self.buttons: dict[type[Action], ButtonHandler] = {}
         self.jobs: dict[str, JobHandler] = {}
         self.hooks: dict[type[Event], list[EventHandler]] = {}
+        self.starters: list[StartHook] = []
+        sections: list[tuple[int, DigestSection]] = []
         for feature in self.features:
+            self.starters.extend(feature.starters)
+            sections.extend(feature.sections)
             for spec in feature.commands:
                 if spec.name in self.commands:
                     raise ValueError(f"command {spec.name!r} registered twice")
@@ -54,6 +67,7 @@ class Router:
                 self.jobs[kind] = job
             for event, handlers in feature.hooks.items():
                 self.hooks.setdefault(event, []).extend(handlers)
+        self.sections = [section for _order, section in sorted(sections, key=lambda s: s[0])]
 
     # -- lookup ----------------------------------------------------------------
 

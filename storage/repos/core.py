@@ -122,6 +122,23 @@ class SqlChats(Repo):
             old.active = True
             return chat_record(old)
 
+    async def active_groups(self) -> list[Chat]:
+        """Every active shared chat, oldest first."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(ChatRow).where(
+                ChatRow.active.is_(True), ChatRow.kind != ChatKind.PRIVATE.value,
+            ).order_by(ChatRow.id))
+            return [chat_record(r) for r in rows]
+
+    async def of_person(self, person_id: int) -> list[Chat]:
+        """The active shared chats a person has been seen in."""
+        async with self.sessions() as s:
+            rows = await s.scalars(
+                select(ChatRow).join(ChatMemberRow, ChatMemberRow.chat_id == ChatRow.id)
+                .where(ChatMemberRow.person_id == person_id, ChatRow.active.is_(True))
+                .order_by(ChatRow.id))
+            return [chat_record(r) for r in rows]
+
     async def set_active(self, chat_id: int, active: bool) -> None:
         """Mark a chat active or inactive."""
         async with self.sessions.begin() as s:

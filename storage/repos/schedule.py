@@ -74,6 +74,12 @@ class SqlSchedule(Repo):
             rows = await s.scalars(query.order_by(ScheduleRow.due_at, ScheduleRow.id))
             return [item_record(r) for r in rows]
 
+    async def pending_refs(self, kind: str) -> set[str]:
+        """The refs of pending items of one kind."""
+        async with self.sessions() as s:
+            return set(await s.scalars(select(ScheduleRow.ref).where(
+                ScheduleRow.kind == kind, ScheduleRow.status == ScheduleStatus.PENDING.value)))
+
     async def claim(self, item_ids: Sequence[int], now: datetime) -> list[ScheduledItem]:
         """Move pending items to running; only the winner of each row gets it back."""
         if not item_ids:

@@ -127,3 +127,14 @@ def test_template_is_up_to_date_with_the_code(tmp_path: Path) -> None:
         extracted = {(m.context, m.id) for m in entries(read_po(fh))}
     known = {(m.context, m.id) for m in entries(template())}
     assert sorted(map(str, extracted - known)) == [], "run `make i18n` and translate"
+
+
+def test_arabic_plurals_follow_the_catalog_header() -> None:
+    from bot.i18n import ngettext, use_locale
+
+    with use_locale("ar"):
+        forms = {n: ngettext("{n} other", "{n} others", n) for n in SAMPLE_COUNTS}
+    assert forms[1] == "شخص آخر" and forms[2] == "شخصان آخران"
+    assert forms[3].endswith("أشخاص آخرين")  # 3–10: plural
+    assert forms[11].endswith("شخصًا آخر")  # 11–99: singular accusative
+    assert forms[100].endswith("شخص آخر") and "100" in forms[100]  # 100–102: genitive
