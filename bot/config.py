@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Scheduled items missed by more than this while the bot was down are skipped.
     schedule_grace_seconds: int = Field(default=6 * 3600, ge=0)
     console_user: str = "me"
+    # Per person: at most this many commands and button presses per so many seconds.
+    command_rate_limit: str = "12/10"
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_url",
                      "telegram_webhook_secret", "discord_api_base_url", "discord_gateway_url",
@@ -68,6 +70,14 @@ class Settings(BaseSettings):
     def _split_shards(cls, value: object) -> object:
         if isinstance(value, str):
             return [int(v) for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("command_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        count, _, seconds = value.partition("/")
+        if not count.strip().isdigit() or (seconds and not seconds.strip().isdigit()):
+            raise ValueError("use COUNT/SECONDS such as 12/10, or 0 for no limit")
         return value
 
     @field_validator("default_language")

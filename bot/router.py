@@ -29,11 +29,12 @@ from bot.feature import (
     Where,
 )
 from bot.fmt import number
-from bot.i18n import _, set_locale, supported_locale
+from bot.i18n import _, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, required_role
 from bot.records import AuditEntry, Chat, Person
 from bot.replies import Outcome, Reply, Toast
 from bot.richtext import text
+from bot.throttle import Throttle, parse_rate
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class Router:
     def __init__(self, services: Services, features: Iterable[Feature]) -> None:
         self.services = services
         self.features = sorted(features, key=lambda f: (f.order, f.name))
+        self.throttle = Throttle(*parse_rate(services.settings.command_rate_limit))
         self.commands: dict[str, CommandSpec] = {}
         self.buttons: dict[type[Action], ButtonHandler] = {}
         self.jobs: dict[str, JobHandler] = {}
@@ -121,6 +123,10 @@ class Router:
         """Handle one event; never raises: failures become a polite reply."""
         set_locale(self.services.settings.default_language)
         ctx: Context | None = None
+        if isinstance(event, CommandInvoked | ButtonPressed | MessagePosted):
+            verdict = self.throttle.check(event.user.key)
+            if verdict != "ok":
+                return await self._throttled(event, verdict)
         try:
             ctx = await self.context_for(event)
             if isinstance(event, CommandInvoked):
@@ -139,6 +145,21 @@ class Router:
             log.exception("failed to handle %s", type(event).__name__)
             return [_answer(event, _("Sorry, something went wrong on my side. "
                                      "Please try again in a moment."))]
+
+    async def _throttled(self, event: Event, verdict: str) -> list[Outcome]:
+        if isinstance(event, ButtonPressed):
+            # A button press must always be answered (a spinner waits otherwise).
+            with use_locale(supported_locale(event.locale_hint) or
+                            self.services.settings.default_language):
+                return [Toast(_("Slow down a little, please: try again in a few seconds."))]
+        if verdict == "drop" or isinstance(event, MessagePosted):
+            return []
+        ctx = await self.context_for(event)
+        log.info("throttled %s", event.user.platform)
+        with use_locale(ctx.person_locale):
+            note = _("You are sending commands very fast. I will ignore them for a few "
+                     "seconds; please wait, then try again.")
+        return [Reply(text(note), private=event.can_answer_privately)]
 
     async def _command(self, ctx: Context, event: CommandInvoked) -> list[Outcome]:
         spec, args = self.resolve(event.command, event.args)

@@ -177,7 +177,10 @@ class Harness:
 def settings_for_tests(**overrides: Any) -> Settings:
     """Settings for tests: no .env, no tokens, predictable defaults."""
     base: dict[str, Any] = {"_env_file": None, "operator_ids": ["console:me"],
-                            "default_language": "en", "default_timezone": "UTC"}
+                            "default_language": "en", "default_timezone": "UTC",
+                            # Tests fire commands far faster than people; the flood
+                            # limit has tests of its own.
+                            "command_rate_limit": "0"}
     base.update(overrides)
     return Settings(**base)
 
