@@ -46,6 +46,7 @@ class App:
         self.clock = clock
         self.worker = OutboxWorker(store, clock)
         self.runner = ScheduleRunner(store, clock, default_language=settings.default_language,
+                                     default_grace=settings.schedule_grace_seconds,
                                      on_done=self.worker.wake)
         self.services = Services(settings, store, clock, scheduler=self.runner,
                                  outbox=Outbox(store, self.worker))

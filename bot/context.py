@@ -31,9 +31,10 @@ class UserError(Exception):
 class SchedulerPort(Protocol):
     """Puts items on the persistent schedule and keeps the timer in step."""
 
-    async def schedule(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
+    async def schedule(self, kind: str, ref: str, due_at: datetime, *,
+                       grace_seconds: int | None = None,
                        payload: dict[str, Any] | None = None) -> ScheduledItem:
-        """Schedule (or reschedule) one item."""
+        """Schedule (or reschedule) one item; the grace defaults to SCHEDULE_GRACE_SECONDS."""
         ...
 
     async def cancel(self, kind: str, ref: str) -> int:

@@ -40,8 +40,10 @@ class ScheduleRunner:
     """Keeps APScheduler in step with the schedule rows and runs what falls due."""
 
     def __init__(self, store: Store, clock: Clock, *, default_language: str = "en",
+                 default_grace: int = 6 * 3600,
                  on_done: Callable[[], None] | None = None) -> None:
         self.store = store
+        self.default_grace = default_grace
         self.clock = clock
         self.default_language = default_language
         self.on_done = on_done
@@ -103,10 +105,15 @@ class ScheduleRunner:
 
     # -- the SchedulerPort the core uses ------------------------------------------
 
-    async def schedule(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
+    async def schedule(self, kind: str, ref: str, due_at: datetime, *,
+                       grace_seconds: int | None = None,
                        payload: dict[str, Any] | None = None) -> ScheduledItem:
-        """Store an item and arm its timer if it falls within the horizon."""
-        item = await self.store.schedule.add(kind, ref, due_at, grace_seconds=grace_seconds,
+        """Store an item and arm its timer if it falls within the horizon.
+
+        `grace_seconds`: how late it may still run; SCHEDULE_GRACE_SECONDS when not given.
+        """
+        grace = self.default_grace if grace_seconds is None else grace_seconds
+        item = await self.store.schedule.add(kind, ref, due_at, grace_seconds=grace,
                                              payload=payload)
         if due_at <= self.clock.now() + HORIZON:
             self._arm(item)

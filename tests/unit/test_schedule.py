@@ -100,6 +100,14 @@ async def test_item_due_while_stopped_runs_once_after_restart(db_url: str) -> No
         assert done.note is not None and "late" in done.note
 
 
+async def test_the_default_grace_comes_from_the_settings(db_url: str) -> None:
+    async with make_harness(db_url, schedule_grace_seconds=120) as h:
+        item = await h.app.services.scheduler.schedule("probe", "1", h.clock.now())
+        explicit = await h.app.services.scheduler.schedule("probe", "2", h.clock.now(),
+                                                           grace_seconds=5)
+        assert (item.grace_seconds, explicit.grace_seconds) == (120, 5)
+
+
 async def test_stale_items_are_skipped_with_a_reason(
         db_url: str, caplog: pytest.LogCaptureFixture) -> None:
     clock = FakeClock()
