@@ -89,9 +89,17 @@ async def run(settings: Settings) -> int:
             return 2
         runners.append(DiscordAdapter(app, settings))
     await app.start()
+    ops = None
+    if settings.metrics_listen:
+        from adapters.http import OpsServer
+
+        ops = OpsServer(app, settings.metrics_listen)
+        await ops.start()
     try:
         await asyncio.gather(*(r.run() for r in runners))
     finally:
+        if ops is not None:
+            await ops.stop()
         await app.stop()
         await store.close()
     return 0

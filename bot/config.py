@@ -43,12 +43,15 @@ class Settings(BaseSettings):
     # Scheduled items missed by more than this while the bot was down are skipped.
     schedule_grace_seconds: int = Field(default=6 * 3600, ge=0)
     console_user: str = "me"
+    # host:port for /healthz and /metrics (Prometheus); unset: no HTTP endpoint.
+    metrics_listen: str | None = None
     # Per person: at most this many commands and button presses per so many seconds.
     command_rate_limit: str = "12/10"
 
     @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_url",
                      "telegram_webhook_secret", "discord_api_base_url", "discord_gateway_url",
-                     "discord_dev_guild_id", "discord_shard_count", "secret_key", mode="before")
+                     "discord_dev_guild_id", "discord_shard_count", "secret_key", "metrics_listen",
+                     mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

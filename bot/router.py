@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot import metrics
 from bot.actions import Action, InvalidAction, unpack
 from bot.context import Context, Services, UserError
 from bot.digest import DigestSection
@@ -121,12 +122,24 @@ class Router:
 
     async def handle(self, event: Event) -> list[Outcome]:
         """Handle one event; never raises: failures become a polite reply."""
+        outcomes = await self._handle(event)
+        if outcomes:
+            metrics.REPLIES.labels(event.chat.platform.value).inc(len(outcomes))
+        return outcomes
+
+    async def _handle(self, event: Event) -> list[Outcome]:
         set_locale(self.services.settings.default_language)
         ctx: Context | None = None
         if isinstance(event, CommandInvoked | ButtonPressed | MessagePosted):
             verdict = self.throttle.check(event.user.key)
             if verdict != "ok":
                 return await self._throttled(event, verdict)
+        if isinstance(event, CommandInvoked):
+            known = self.resolve(event.command, event.args)[0]
+            label = known.name if known else "unknown"
+        else:
+            label = type(event).__name__
+        metrics.UPDATES.labels(event.chat.platform.value, metrics.command_label(label)).inc()
         try:
             ctx = await self.context_for(event)
             if isinstance(event, CommandInvoked):

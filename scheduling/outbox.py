@@ -16,6 +16,7 @@ import os
 import socket
 from datetime import timedelta
 
+from bot import metrics
 from bot.events import Platform
 from bot.ports import Clock, DeliveryError, Messenger, Store
 from bot.records import Chat, Delivery, DeliveryOp
@@ -102,6 +103,8 @@ class OutboxWorker:
                 log.exception("outbox claim failed")
                 batch = []
             if not batch:
+                with contextlib.suppress(Exception):
+                    metrics.OUTBOX_DEPTH.set(await self.store.outbox.depth())
                 self._idle.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
@@ -146,6 +149,7 @@ class OutboxWorker:
             else:
                 await self._change(messenger, pacer, chat, delivery)
             self.sent += 1
+            metrics.DELIVERIES.labels(chat.platform.value, "sent").inc()
         except DeliveryError as err:
             await self._failed(chat, delivery, err, pacer)
         except Exception as exc:
@@ -171,6 +175,9 @@ class OutboxWorker:
 
     async def _failed(self, chat: Chat, delivery: Delivery, err: DeliveryError,
                       pacer: Pacer) -> None:
+        gave_up = err.chat_gone or not (err.transient and delivery.attempts < MAX_ATTEMPTS)
+        status = "failed" if gave_up and not err.new_chat_id else "retried"
+        metrics.DELIVERIES.labels(chat.platform.value, status).inc()
         if err.new_chat_id:
             await self.store.chats.migrate(chat.platform, chat.platform_id, err.new_chat_id)
             await self.store.outbox.mark_retry(delivery.id, err.reason, self.clock.now())

@@ -22,6 +22,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
+from bot import metrics
 from bot.context import JobContext
 from bot.feature import JobHandler
 from bot.i18n import set_locale
@@ -170,7 +171,9 @@ class ScheduleRunner:
         """Run one claimed item: skip it if stale, else run its job and record the result."""
         now = self.clock.now()
         late_by = now - item.due_at
+        metrics.SCHEDULE_LAG.observe(max(0.0, late_by.total_seconds()))
         if late_by > timedelta(seconds=item.grace_seconds):
+            metrics.SCHEDULE_RUNS.labels(item.kind, "skipped").inc()
             reason = f"stale: due {item.due_at.isoformat()}, missed by {late_by}"
             log.warning("skipping %s %s: %s", item.kind, item.ref, reason)
             await self.store.schedule.skip(item.id, reason, now)
@@ -186,7 +189,9 @@ class ScheduleRunner:
         except Exception as exc:
             log.exception("scheduled %s %s failed", item.kind, item.ref)
             await self.store.schedule.fail(item.id, f"{type(exc).__name__}: {exc}", now)
+            metrics.SCHEDULE_RUNS.labels(item.kind, "failed").inc()
             return
+        metrics.SCHEDULE_RUNS.labels(item.kind, "done").inc()
         note = f"late by {late_by}" if late_by > timedelta(minutes=1) else None
         await self.store.schedule.complete(item.id, list(deliveries or []), now, note=note)
         self.runs += 1
