@@ -63,6 +63,9 @@ class App:
         """Start the schedule and the delivery worker (inside the running loop)."""
         await self.runner.start()
         await self.worker.start()
+        # What fell due while the bot was down is run or skipped first, so start-up
+        # hooks (which re-plan recurring items) see the schedule as it now stands.
+        await self.runner.wait_idle()
         for hook in self.router.starters:
             await hook(self.services)
         self.started = True
