@@ -105,6 +105,39 @@ async def run(settings: Settings) -> int:
     return 0
 
 
+async def backup(settings: Settings, path: str) -> int:
+    """Write a consistent copy of a SQLite database; PostgreSQL has pg_dump."""
+    from pathlib import Path
+
+    from storage.backup import backup_sqlite
+    from storage.db import is_sqlite
+
+    if not is_sqlite(settings.database_url):
+        print("For PostgreSQL use pg_dump, e.g. pg_dump -Fc -f backup.dump DBNAME "
+              "(see README, Backups).", file=sys.stderr)
+        return 2
+    size = await backup_sqlite(settings.database_url, Path(path))
+    print(f"backed up to {path} ({size:,} bytes)")
+    return 0
+
+
+async def copy_db(settings: Settings, target: str) -> int:
+    """Copy everything from DATABASE_URL into another, empty database."""
+    from storage.backup import copy_database, describe
+
+    def progress(table: str, rows: int) -> None:
+        print(f"  {table}: {rows:,} rows")
+
+    print(f"copying {describe(settings.database_url)} -> {describe(target)}")
+    try:
+        counts = await copy_database(settings.database_url, target, progress)
+    except ValueError as err:
+        print(f"diaspora-bot: {err}", file=sys.stderr)
+        return 2
+    print(f"done: {sum(counts.values()):,} rows in {len(counts)} tables")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="diaspora-bot", description=__doc__)
@@ -112,6 +145,11 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run on the configured platforms (the console when none is)")
     sub.add_parser("console", help="run in this terminal: each line is a message")
     sub.add_parser("migrate", help="apply database migrations")
+    b = sub.add_parser("backup", help="write a consistent copy of the SQLite database")
+    b.add_argument("path")
+    c = sub.add_parser("copy-db", help="copy every row into another (empty) database")
+    c.add_argument("--to", required=True, metavar="URL",
+                   help="e.g. postgresql+asyncpg://user@host/db")
     return p
 
 
@@ -127,6 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.setup(settings.log_level, settings.log_format, _secrets(settings))
     handlers = {"run": run, "console": console, "migrate": migrate}
     try:
+        if command == "backup":
+            return asyncio.run(backup(settings, args.path))
+        if command == "copy-db":
+            return asyncio.run(copy_db(settings, args.to))
         return asyncio.run(handlers[command](settings))
     except KeyboardInterrupt:
         return 130
