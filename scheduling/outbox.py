@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=2)
 POLL_SECONDS = 1.0
+RECOVER_EVERY = 60.0
 BATCH = 100
 CONCURRENCY = 32
 
@@ -63,9 +64,7 @@ class OutboxWorker:
 
     async def start(self) -> None:
         """Recover stale claims and start the worker task."""
-        stale = await self.store.outbox.recover_stale(self.clock.now() - STALE_CLAIM)
-        if stale:
-            log.warning("re-queued %d deliveries whose sender stopped mid-send", len(stale))
+        await self.recover()
         self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def stop(self) -> None:
@@ -95,8 +94,21 @@ class OutboxWorker:
     async def _due_left(self) -> bool:
         return bool(await self.store.outbox.peek_due(self.clock.now()))
 
+    async def recover(self) -> int:
+        """Re-queue deliveries whose sender (here or in a dead process) stopped mid-send."""
+        stale = await self.store.outbox.recover_stale(self.clock.now() - STALE_CLAIM)
+        if stale:
+            log.warning("re-queued %d deliveries whose sender stopped mid-send", len(stale))
+        return len(stale)
+
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_recovery = loop.time() + RECOVER_EVERY
         while True:
+            if loop.time() >= next_recovery:
+                next_recovery = loop.time() + RECOVER_EVERY
+                with contextlib.suppress(Exception):
+                    await self.recover()
             try:
                 batch = await self.store.outbox.claim(self.clock.now(), BATCH, self.owner)
             except Exception:

@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 HORIZON = timedelta(hours=6)
 REFRESH_EVERY = timedelta(minutes=30)
+# Every process also sweeps for due items it has no timer for (another process scheduled
+# them and died): the bound on how late a survivor takes over.
+SWEEP_EVERY = timedelta(seconds=15)
 STUCK_AFTER = timedelta(minutes=10)
 BATCH = 200
 
@@ -83,6 +86,8 @@ class ScheduleRunner:
         await self.resync()
         self.scheduler.add_job(self.resync, "interval",
                                seconds=REFRESH_EVERY.total_seconds(), id="schedule-horizon")
+        self.scheduler.add_job(self.sweep, "interval",
+                               seconds=SWEEP_EVERY.total_seconds(), id="schedule-sweep")
 
     async def stop(self) -> None:
         """Stop the timers and the drain task (items in flight finish first)."""
@@ -103,6 +108,22 @@ class ScheduleRunner:
         for item in items:
             self._arm(item)
         return len(items)
+
+    async def sweep(self) -> int:
+        """Run due items no timer here knows of, and recover items whose runner died."""
+        now = self.clock.now()
+        recovered = await self.store.schedule.recover_running(now - STUCK_AFTER)
+        if recovered:
+            log.warning("%d scheduled items were interrupted mid-run; running them again",
+                        recovered)
+        ran = 0
+        while True:
+            items = await self.store.schedule.claim_due(now, BATCH)
+            for item in items:
+                await self.run_item(item)
+            ran += len(items)
+            if len(items) < BATCH:
+                return ran
 
     # -- the SchedulerPort the core uses ------------------------------------------
 

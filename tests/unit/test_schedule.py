@@ -179,3 +179,26 @@ async def test_the_real_scheduler_fires_on_real_time(tmp_path: object) -> None:
             assert len(runs) == 1 and len(messenger.sent) == 1
         finally:
             await app.stop()
+
+
+async def test_a_survivor_sweeps_up_items_another_process_scheduled(db_url: str) -> None:
+    clock = FakeClock()
+    messenger = RecordingMessenger()
+    async with open_store(db_url, clock) as store:
+        chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
+        survivor = await _app(store, clock, messenger)
+        try:
+            # Another process put these on the schedule (no timer here), then died:
+            # one never started, one was claimed and left running.
+            await store.schedule.add("probe", f"{chat.id}:a", clock.now() + timedelta(minutes=1))
+            stuck = await store.schedule.add("probe", f"{chat.id}:b", clock.now())
+            await store.schedule.claim([stuck.id], clock.now())
+            clock.advance(timedelta(minutes=2))
+            assert await survivor.runner.sweep() == 1
+            clock.advance(timedelta(minutes=10))
+            assert await survivor.runner.sweep() == 1
+            assert await survivor.runner.sweep() == 0
+        finally:
+            await survivor.stop()
+        assert len(runs) == 2
+        assert [i for i in await store.schedule.pending() if i.kind == "probe"] == []
