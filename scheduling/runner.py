@@ -94,7 +94,9 @@ class ScheduleRunner:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
+        # Timers that will never fire now must not hold up the wait below.
         self._due_timers.clear()
+        self._update_settled()
         if self._drainer is not None:
             await self.wait_idle()
             self._drainer.cancel()
