@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     # Scheduled items missed by more than this while the bot was down are skipped.
     schedule_grace_seconds: int = Field(default=6 * 3600, ge=0)
     console_user: str = "me"
+    # Audit entries older than this many days are deleted (0 keeps them forever).
+    audit_retention_days: int = Field(default=365, ge=0)
     # host:port for /healthz and /metrics (Prometheus); unset: no HTTP endpoint.
     metrics_listen: str | None = None
     # Per person: at most this many commands and button presses per so many seconds.

@@ -15,7 +15,7 @@ from bot.permissions import Role, required_role
 if TYPE_CHECKING:
     from bot.context import Context, JobContext, Services
     from bot.digest import DigestSection
-    from bot.records import NewDelivery, ScheduledItem
+    from bot.records import NewDelivery, Person, ScheduledItem
 
 Result = "Outcome | Sequence[Outcome] | None"
 CommandHandler = Callable[["Context"], Awaitable[Any]]
@@ -23,6 +23,9 @@ ButtonHandler = Callable[["Context", Any], Awaitable[Any]]
 EventHandler = Callable[["Context"], Awaitable[Any]]
 JobHandler = Callable[["JobContext", "ScheduledItem"], Awaitable["Sequence[NewDelivery]"]]
 StartHook = Callable[["Services"], Awaitable[None]]
+# What a feature keeps about a person: exported by /mydata, erased by /forgetme.
+PersonalExport = Callable[["Services", "Person"], Awaitable[dict[str, Any]]]
+PersonalErase = Callable[["Services", "Person"], Awaitable[None]]
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 
 
@@ -84,6 +87,8 @@ class Feature:
     jobs: dict[str, JobHandler] = field(default_factory=dict)
     hooks: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
     starters: list[StartHook] = field(default_factory=list)
+    exporters: list[PersonalExport] = field(default_factory=list)
+    erasers: list[PersonalErase] = field(default_factory=list)
     sections: list[tuple[int, DigestSection]] = field(default_factory=list)
     order: int = 50
 
@@ -134,6 +139,16 @@ class Feature:
         """Register something to do once the schedule is running (e.g. re-arm items)."""
         self.starters.append(hook)
         return hook
+
+    def personal_data(self, export: PersonalExport) -> PersonalExport:
+        """Register what this feature stores about a person (for /mydata)."""
+        self.exporters.append(export)
+        return export
+
+    def forget(self, erase: PersonalErase) -> PersonalErase:
+        """Register how this feature erases a person (for /forgetme), before the core does."""
+        self.erasers.append(erase)
+        return erase
 
     def digest_section(self, order: int = 50) -> Callable[[DigestSection], DigestSection]:
         """Register a digest section: `async def s(dctx) -> Block | None` (None: nothing)."""

@@ -137,6 +137,11 @@ class PersonStore(Protocol):
         """Remember that the person spoke in a chat."""
         ...
 
+    async def forget(self, person_id: int) -> None:
+        """Erase the person: their row, memberships, grants and private chat; audit rows
+        keep the action without the identity."""
+        ...
+
 
 class CommunityStore(Protocol):
     """Communities, link codes and granted roles."""
@@ -184,6 +189,14 @@ class AuditStore(Protocol):
 
     async def recent(self, community_id: int | None, limit: int = 20) -> list[AuditEntry]:
         """The latest entries of a community (or all)."""
+        ...
+
+    async def of_person(self, person_id: int) -> list[AuditEntry]:
+        """Every entry a person is the actor of."""
+        ...
+
+    async def purge_before(self, moment: datetime) -> int:
+        """Delete entries older than `moment`; return how many."""
         ...
 
 

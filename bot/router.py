@@ -26,6 +26,8 @@ from bot.feature import (
     EventHandler,
     Feature,
     JobHandler,
+    PersonalErase,
+    PersonalExport,
     StartHook,
     Where,
 )
@@ -54,9 +56,13 @@ class Router:
         self.jobs: dict[str, JobHandler] = {}
         self.hooks: dict[type[Event], list[EventHandler]] = {}
         self.starters: list[StartHook] = []
+        self.exporters: list[PersonalExport] = []
+        self.erasers: list[PersonalErase] = []
         sections: list[tuple[int, DigestSection]] = []
         for feature in self.features:
             self.starters.extend(feature.starters)
+            self.exporters.extend(feature.exporters)
+            self.erasers.extend(feature.erasers)
             sections.extend(feature.sections)
             for spec in feature.commands:
                 if spec.name in self.commands:

@@ -231,6 +231,18 @@ class SqlPeople(Repo):
             pass  # seen at the same moment by another process: nothing to add
 
 
+    async def forget(self, person_id: int) -> None:
+        """Delete the person and their private chat; foreign keys cascade or set NULL."""
+        async with self.sessions.begin() as s:
+            person = await s.get(PersonRow, person_id)
+            if person is None:
+                return
+            await s.execute(delete(ChatRow).where(
+                ChatRow.platform == person.platform, ChatRow.platform_id == person.platform_id,
+                ChatRow.kind == ChatKind.PRIVATE.value))
+            await s.delete(person)
+
+
 class SqlCommunities(Repo):
     """Communities, link codes and granted roles."""
 
@@ -322,6 +334,20 @@ class SqlAudit(Repo):
                            actor_person_id=entry.actor_person_id, chat_id=entry.chat_id,
                            community_id=entry.community_id, allowed=entry.allowed,
                            detail=entry.detail))
+
+    async def of_person(self, person_id: int) -> list[AuditEntry]:
+        """Every entry the person is the actor of, oldest first."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(AuditRow).where(AuditRow.actor_person_id == person_id)
+                                   .order_by(AuditRow.id))
+            return [AuditEntry(r.at, r.action, r.actor_person_id, r.chat_id, r.community_id,
+                               r.allowed, dict(r.detail or {})) for r in rows]
+
+    async def purge_before(self, moment: datetime) -> int:
+        """Delete entries older than `moment`."""
+        async with self.sessions.begin() as s:
+            result = await s.execute(delete(AuditRow).where(AuditRow.at < moment))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def recent(self, community_id: int | None, limit: int = 20) -> list[AuditEntry]:
         """The latest entries, newest first."""
