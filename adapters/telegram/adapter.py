@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import replace
 from typing import Any
@@ -27,8 +28,9 @@ log = logging.getLogger(__name__)
 # Group privacy mode is enough: commands, replies to the bot, button presses, membership.
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 # Chats handled side by side (each chat's updates stay in order). Measured with
-# bench/telegram_throughput.py: on loopback it costs ~15% (CPU-bound), with 20 ms of
-# network delay it doubles throughput; and one slow chat (a 429 wait) no longer stalls all.
+# bench/telegram_throughput.py: on loopback (all CPU) about even with one at a time;
+# with 20 ms of network delay 4x the throughput; and a chat waiting out a 429 no
+# longer stalls the others.
 CONCURRENCY = 8
 DRAIN_SECONDS = 10.0
 
@@ -81,6 +83,11 @@ class TelegramAdapter:
         self.application.add_error_handler(self._on_error)
         app.add_messenger(self.messenger)
         self.lanes = Lanes(concurrency)
+        # SQLite takes one writer at a time and makes the others sleep-poll for the lock;
+        # handing the core one event at a time in-process is much faster. Network waits
+        # (sends, 429 pauses) still overlap across chats.
+        self._one_at_a_time = (asyncio.Lock() if settings.database_url.startswith("sqlite")
+                               else contextlib.nullcontext())
         self._highest = 0  # the highest update id taken in
         self._in_hand: set[int] = set()
         self._progress = asyncio.Event()
@@ -175,7 +182,8 @@ class TelegramAdapter:
             inbound = await self.reader.read(update)
             if inbound is not None:
                 inbound = replace(inbound, update_id=update.update_id)
-                outcomes = await self.app.handle(inbound.event)
+                async with self._one_at_a_time:
+                    outcomes = await self.app.handle(inbound.event)
                 await self.responder.deliver(inbound, outcomes)
             elif update.callback_query is not None:
                 await self.direct.answer(update.callback_query.id)
