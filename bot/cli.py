@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any
 
 from bot import logs
@@ -70,39 +72,66 @@ async def run(settings: Settings) -> int:
     from bot.app import App
 
     store = await _open_store(settings)
-    app = App(settings, store, store.chats.clock)
-    runners = []
-    if settings.telegram_bot_token:
-        try:
-            from adapters.telegram import TelegramAdapter  # type: ignore[import-not-found]
-        except ImportError:
-            print("This build has no Telegram adapter yet; unset TELEGRAM_BOT_TOKEN.",
-                  file=sys.stderr)
-            return 2
-        runners.append(TelegramAdapter(app, settings))
-    if settings.discord_bot_token:
-        try:
-            from adapters.discord import DiscordAdapter  # type: ignore[import-not-found]
-        except ImportError:
-            print("This build has no Discord adapter yet; unset DISCORD_BOT_TOKEN.",
-                  file=sys.stderr)
-            return 2
-        runners.append(DiscordAdapter(app, settings))
-    await app.start()
-    ops = None
-    if settings.metrics_listen:
-        from adapters.http import OpsServer
-
-        ops = OpsServer(app, settings.metrics_listen)
-        await ops.start()
     try:
-        await asyncio.gather(*(r.run() for r in runners))
+        app = App(settings, store, store.chats.clock)
+        runners = []
+        if settings.telegram_bot_token:
+            from adapters.telegram import TelegramAdapter
+
+            runners.append(TelegramAdapter(app, settings))
+        if settings.discord_bot_token:
+            try:
+                from adapters.discord import DiscordAdapter  # type: ignore[import-not-found]
+            except ImportError:
+                print("This build has no Discord adapter yet; unset DISCORD_BOT_TOKEN.",
+                      file=sys.stderr)
+                return 2
+            runners.append(DiscordAdapter(app, settings))
+        await app.start()
+        ops = None
+        if settings.metrics_listen:
+            from adapters.http import OpsServer
+
+            ops = OpsServer(app, settings.metrics_listen)
+            await ops.start()
+        try:
+            await _serve(r.run() for r in runners)
+        finally:
+            if ops is not None:
+                await ops.stop()
+            await app.stop()
+    except ConfigError as err:
+        print(f"diaspora-bot: {err}", file=sys.stderr)
+        return 2
     finally:
-        if ops is not None:
-            await ops.stop()
-        await app.stop()
         await store.close()
     return 0
+
+
+async def _serve(runs: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Run the adapters until one ends or fails or SIGINT/SIGTERM asks us to stop; stop all."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.ensure_future(run) for run in runs]
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            log.info("stopping")
+    finally:
+        for task in (*tasks, stopping):
+            task.cancel()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        for sig in signals:
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
+    for result in results:
+        if isinstance(result, Exception):
+            raise result
 
 
 async def backup(settings: Settings, path: str) -> int:

@@ -46,6 +46,7 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from tests.fakes.telegram_api import FakeTelegram, FaultKind, WaitTimeoutError
+from tests.fakes.telegram_updates import bad_request
 
 USER = 4201
 GROUP = -4242
@@ -316,6 +317,26 @@ async def test_server_faults_raise_network_errors(fake: FakeTelegram) -> None:
     assert str(errors[1]).startswith("Bad Gateway (502)")
     assert "disconnected" in str(errors[2]).lower()
     assert late.text == "slow" and fake.faults_injected == 4
+
+
+async def test_fail_next_after_some_calls_and_with_any_api_error(fake: FakeTelegram) -> None:
+    fake.fail_next("sendMessage", FaultKind.RETRY_AFTER, after=1, retry_after=2)
+    fake.fail_next("sendMessage", FaultKind.API_ERROR, error=bad_request("message is too long"))
+    async with build_app(fake) as app:
+        await app.bot.send_message(USER, "first")
+        with pytest.raises(RetryAfter):
+            await app.bot.send_message(USER, "second")
+        with pytest.raises(BadRequest, match=r"^Message is too long$"):
+            await app.bot.send_message(USER, "third")
+        await app.bot.send_message(USER, "fourth")
+    assert [m.text for m in fake.messages(USER)] == ["first", "fourth"]
+    with pytest.raises(ValueError, match="needs error"):
+        fake.fail_next("sendMessage", FaultKind.API_ERROR)
+    fake.latency = 0.05
+    async with build_app(fake) as app:
+        started = asyncio.get_running_loop().time()
+        await app.bot.get_me()
+    assert asyncio.get_running_loop().time() - started >= 0.05
 
 
 async def test_random_faults_are_seeded_and_counted(fake: FakeTelegram) -> None:

@@ -110,6 +110,7 @@ class _Fault:
     kind: FaultKind
     retry_after: int = 1
     delay: float = 5.0
+    error: ApiError | None = None
 
 
 @dataclass
@@ -157,6 +158,7 @@ class FakeTelegram:
         self.faults_injected = 0
         self.rate_limited = 0
         self.long_polls_waiting = 0  # getUpdates requests currently held open
+        self.latency = 0.0  # seconds added before answering each request (network delay)
         self.port = 0
         self._sent: list[MessageRecord] = []
         self._pending: list[JSON] = []
@@ -172,7 +174,7 @@ class FakeTelegram:
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._files: dict[str, tuple[JSON, UploadedFile]] = {}
         self._file_ids = itertools.count(1)
-        self._faults: dict[str, deque[_Fault]] = {}
+        self._faults: dict[str, deque[_Fault | None]] = {}  # None: let one call through
         self._fault_rate = 0.0
         self._fault_kinds: tuple[FaultKind, ...] = ()
         self._fault_methods: frozenset[str] = SENDING_METHODS
@@ -356,10 +358,18 @@ class FakeTelegram:
         times: int = 1,
         retry_after: int = 1,
         delay: float = 5.0,
+        after: int = 0,
+        error: ApiError | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail ("*": any method but getUpdates)."""
+        """Make the next ``times`` calls of ``method`` fail ("*": any method but getUpdates).
+
+        ``after`` lets that many calls through first; ``error`` is the answer of an API_ERROR.
+        """
+        if kind is FaultKind.API_ERROR and error is None:
+            raise ValueError("FaultKind.API_ERROR needs error=ApiError(...)")
         queue = self._faults.setdefault(self._canonical.get(method.lower(), method), deque())
-        queue.extend(_Fault(kind, retry_after, delay) for _ in range(times))
+        queue.extend(None for _ in range(after))
+        queue.extend(_Fault(kind, retry_after, delay, error) for _ in range(times))
 
     def set_fault_rate(
         self,
@@ -395,7 +405,7 @@ class FakeTelegram:
         for key in (method, "*"):
             queue = self._faults.get(key)
             if queue and (key != "*" or method != "getUpdates"):
-                return queue.popleft()
+                return queue.popleft()  # None lets this call through (``after``)
         roll = self._fault_rng.random() if method in self._fault_methods else 1.0
         if roll < self._fault_rate:
             return _Fault(self._fault_rng.choice(self._fault_kinds), retry_after=1, delay=1.0)
@@ -544,6 +554,11 @@ class FakeTelegram:
         return list(self._pending)
 
     @property
+    def last_update_id(self) -> int | None:
+        """The id of the latest update queued for the bot (None before any)."""
+        return max(self._history, default=None)
+
+    @property
     def webhook(self) -> JSON | None:
         """The webhook settings, if one is set."""
         return self._webhook
@@ -578,12 +593,16 @@ class FakeTelegram:
             record.params, record.files = await self._read_params(request)
             if method is None:
                 raise ApiError(404, "Not Found")
+            if self.latency:
+                await asyncio.sleep(self.latency)
             fault = self._take_fault(method)
             if fault is not None:
                 record.fault = fault.kind
                 self.faults_injected += 1
                 if fault.kind is FaultKind.RETRY_AFTER:
                     raise too_many_requests(fault.retry_after)
+                if fault.kind is FaultKind.API_ERROR and fault.error is not None:
+                    raise fault.error
                 if fault.kind is FaultKind.SERVER_ERROR:
                     raise ApiError(500, "Internal Server Error")
                 if fault.kind is FaultKind.BAD_GATEWAY:

@@ -497,6 +497,7 @@ class FaultKind(enum.Enum):
     BAD_GATEWAY = "502"  # 502 with nginx's HTML page, like Telegram's front end
     DROP_CONNECTION = "drop"  # close the connection without answering
     SLOW = "slow"  # answer normally after ``delay`` seconds (the request still takes effect)
+    API_ERROR = "api"  # answer with the given ApiError (e.g. "Bad Request: message is too long")
 
 
 class WaitTimeoutError(AssertionError):
