@@ -110,6 +110,17 @@ class ChatStore(Protocol):
         ...
 
 
+class EventStore(Protocol):
+    """Everything an inbound event needs, loaded in one go."""
+
+    async def load(self, chat: ChatRef, user: UserRef, chat_language: str | None, *,
+                   reactivate: bool) -> tuple[Chat, Person, Role | None]:
+        """The stored chat and person (created if new; the person marked as seen in a shared
+        chat; an inactive chat reactivated when asked) and the person's granted role in the
+        chat's community."""
+        ...
+
+
 class PersonStore(Protocol):
     """People and their preferences."""
 
@@ -303,6 +314,7 @@ class Store(Protocol):
 
     chats: ChatStore
     people: PersonStore
+    events: EventStore
     communities: CommunityStore
     audit: AuditStore
     schedule: ScheduleStore

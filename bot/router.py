@@ -34,7 +34,7 @@ from bot.feature import (
 from bot.fmt import number
 from bot.i18n import _, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, required_role
-from bot.records import AuditEntry, Chat, Person
+from bot.records import AuditEntry, Person
 from bot.replies import Outcome, Reply, Toast
 from bot.richtext import text
 from bot.throttle import Throttle, parse_rate
@@ -102,26 +102,21 @@ class Router:
         store = self.services.store
         default = self.services.settings.default_language
         chat_hint = supported_locale(event.chat_locale_hint) or supported_locale(event.locale_hint)
-        chat = await store.chats.ensure(event.chat, chat_hint or default)
-        person = await store.people.ensure(event.user, None)
-        if not chat.is_private:
-            await store.people.seen_in(person.id, chat.id)
-        if not chat.active and not isinstance(event, BotRemoved):
-            chat.active = True
-            await store.chats.set_active(chat.id, True)
-        role = await self.role_of(event, chat, person)
+        chat, person, granted = await store.events.load(
+            event.chat, event.user, chat_hint or default,
+            reactivate=not isinstance(event, BotRemoved))
+        role = self.role_from(event, person, granted)
         ctx = Context(self.services, event, chat, person, role, locale=default, router=self)
         ctx.locale = ctx.person_locale if chat.is_private else ctx.chat_locale
         set_locale(ctx.locale)
         return ctx
 
-    async def role_of(self, event: Event, chat: Chat, person: Person) -> Role:
+    def role_from(self, event: Event, person: Person, granted: Role | None) -> Role:
         """Operator by configuration, moderator by platform admin rights or by grant."""
         if person.key in self.services.settings.operator_ids:
             return Role.OPERATOR
         if event.platform_admin:
             return Role.MODERATOR
-        granted = await self.services.store.communities.granted_role(chat.community_id, person.id)
         return granted or Role.MEMBER
 
     # -- dispatch ----------------------------------------------------------------

@@ -6,7 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.ports import Clock
 from storage.db import make_engine, sessions
-from storage.repos.core import SqlAudit, SqlChats, SqlCommunities, SqlPeople
+from storage.repos.core import (
+    EventCache,
+    SqlAudit,
+    SqlChats,
+    SqlCommunities,
+    SqlEvents,
+    SqlPeople,
+)
 from storage.repos.outbox import SqlOutbox
 from storage.repos.schedule import SqlSchedule
 
@@ -21,8 +28,15 @@ class SqlStore:
         args = (factory, clock, dialect)
         self.chats = SqlChats(*args)
         self.people = SqlPeople(*args)
+        self.events = SqlEvents(*args)
         self.communities = SqlCommunities(*args)
         self.audit = SqlAudit(*args)
+        # Loading an event's chat, person and role is the hot path; the cache is
+        # dropped by every write to those through this store.
+        cache = EventCache()
+        self.events.cache = cache
+        for repo in (self.chats, self.people, self.communities):
+            repo.on_change = cache.clear  # type: ignore[attr-defined]
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
 

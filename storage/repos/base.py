@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -21,3 +23,25 @@ class Repo:
     def now(self) -> datetime:
         """Now, from the injected clock."""
         return self.clock.now()
+
+    def changed(self) -> None:
+        """Chats, people or roles changed: drop what the per-event cache holds."""
+        listener = getattr(self, "on_change", None)
+        if listener is not None:
+            listener()
+
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+
+def invalidates(method: F) -> F:
+    """Mark a write to chats, people or roles: the per-event cache is dropped once it is done."""
+
+    @functools.wraps(method)
+    async def wrapper(self: Repo, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(self, *args, **kwargs)
+        finally:
+            self.changed()
+
+    return wrapper  # type: ignore[return-value]

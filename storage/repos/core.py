@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +23,7 @@ from storage.models.core import (
     PersonRow,
     RoleGrantRow,
 )
-from storage.repos.base import Repo
+from storage.repos.base import Repo, invalidates
 
 
 def chat_record(row: ChatRow) -> Chat:
@@ -87,6 +90,7 @@ class SqlChats(Repo):
                 ChatRow.platform == platform.value, ChatRow.platform_id == platform_id))
             return chat_record(row) if row else None
 
+    @invalidates
     async def update(self, chat: Chat) -> None:
         """Save the chat's mutable fields."""
         async with self.sessions.begin() as s:
@@ -103,6 +107,7 @@ class SqlChats(Repo):
             rows = await s.scalars(query.order_by(ChatRow.id))
             return [chat_record(r) for r in rows]
 
+    @invalidates
     async def migrate(self, platform: Platform, old_id: str, new_id: str) -> Chat | None:
         """Move a chat to a new platform id; a row already created for the new id is merged."""
         async with self.sessions.begin() as s:
@@ -139,6 +144,7 @@ class SqlChats(Repo):
                 .order_by(ChatRow.id))
             return [chat_record(r) for r in rows]
 
+    @invalidates
     async def set_active(self, chat_id: int, active: bool) -> None:
         """Mark a chat active or inactive."""
         async with self.sessions.begin() as s:
@@ -211,6 +217,7 @@ class SqlPeople(Repo):
         async with self.sessions() as s:
             return [person_record(r) for r in await s.scalars(query)]
 
+    @invalidates
     async def update(self, person: Person) -> None:
         """Save language and time zone."""
         async with self.sessions.begin() as s:
@@ -231,6 +238,7 @@ class SqlPeople(Repo):
             pass  # seen at the same moment by another process: nothing to add
 
 
+    @invalidates
     async def forget(self, person_id: int) -> None:
         """Delete the person and their private chat; foreign keys cascade or set NULL."""
         async with self.sessions.begin() as s:
@@ -241,6 +249,118 @@ class SqlPeople(Repo):
                 ChatRow.platform == person.platform, ChatRow.platform_id == person.platform_id,
                 ChatRow.kind == ChatKind.PRIVATE.value))
             await s.delete(person)
+
+
+SEEN_REFRESH = timedelta(hours=1)
+
+
+CACHE_SECONDS = 10.0
+CACHE_SIZE = 20_000
+Loaded = tuple[Chat, Person, Role | None]
+
+
+class EventCache:
+    """Recently loaded (chat, person, role) triples, dropped on any write through the store.
+
+    Writes made by other processes are seen within CACHE_SECONDS.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, str, str], tuple[float, Loaded]] = {}
+        self.generation = 0
+
+    def clear(self) -> None:
+        """Forget everything (a chat, person or role changed)."""
+        self.generation += 1
+        self.entries.clear()
+
+    def get(self, key: tuple[str, str, str]) -> Loaded | None:
+        """A fresh entry, copied so handlers may change it freely."""
+        found = self.entries.get(key)
+        if found is None or time.monotonic() - found[0] > CACHE_SECONDS:
+            return None
+        chat, person, role = found[1]
+        return replace(chat, settings=copy.deepcopy(chat.settings)), replace(person), role
+
+    def put(self, key: tuple[str, str, str], value: Loaded, generation: int) -> None:
+        """Keep a loaded triple unless something changed while it was being read."""
+        if generation != self.generation:
+            return
+        if len(self.entries) >= CACHE_SIZE:
+            self.entries.clear()
+        chat, person, role = value
+        self.entries[key] = (time.monotonic(), (
+            replace(chat, settings=copy.deepcopy(chat.settings)), replace(person), role))
+
+
+class SqlEvents(Repo):
+    """The per-event load: one transaction instead of four, writing only what changed."""
+
+    cache: EventCache | None = None
+
+    async def load(self, chat: ChatRef, user: UserRef, chat_language: str | None, *,
+                   reactivate: bool) -> Loaded:
+        """The chat, the person and their granted role (creating and touching as needed)."""
+        key = (chat.platform.value, chat.id, user.id)
+        if self.cache is not None:
+            hit = self.cache.get(key)
+            if hit is not None and (hit[0].active or not reactivate) and (
+                    hit[1].display_name == user.display_name[:256]
+                    and hit[1].username == user.username
+                    and (not chat.title or hit[0].title == chat.title)):
+                return hit
+        generation = self.cache.generation if self.cache is not None else 0
+        try:
+            loaded = await self._load(chat, user, chat_language, reactivate)
+        except IntegrityError:
+            # Another process created the chat or person at the same moment: read theirs.
+            loaded = await self._load(chat, user, chat_language, reactivate)
+        if self.cache is not None:
+            self.cache.put(key, loaded, generation)
+        return loaded
+
+    async def _load(self, ref: ChatRef, user: UserRef, chat_language: str | None,
+                    reactivate: bool) -> tuple[Chat, Person, Role | None]:
+        now = self.now()
+        async with self.sessions.begin() as s:
+            chat = await s.scalar(select(ChatRow).where(
+                ChatRow.platform == ref.platform.value, ChatRow.platform_id == ref.id))
+            if chat is None:
+                community = CommunityRow(name=ref.title, created_at=now)
+                s.add(community)
+                await s.flush()
+                chat = ChatRow(platform=ref.platform.value, platform_id=ref.id,
+                               kind=ref.kind.value, title=ref.title, space_id=ref.space_id,
+                               language=chat_language, active=True,
+                               community_id=community.id, settings={}, created_at=now)
+                s.add(chat)
+            else:
+                if ref.title and chat.title != ref.title:
+                    chat.title = ref.title
+                if ref.space_id and not chat.space_id:
+                    chat.space_id = ref.space_id
+                if reactivate and not chat.active:
+                    chat.active = True
+            person = await s.scalar(select(PersonRow).where(
+                PersonRow.platform == user.platform.value, PersonRow.platform_id == user.id))
+            name = user.display_name[:256]
+            if person is None:
+                person = PersonRow(platform=user.platform.value, platform_id=user.id,
+                                   display_name=name, username=user.username, created_at=now)
+                s.add(person)
+            elif person.display_name != name or person.username != user.username:
+                person.display_name, person.username = name, user.username
+            await s.flush()
+            granted = None
+            if ref.kind != ChatKind.PRIVATE:
+                member = await s.get(ChatMemberRow, (chat.id, person.id))
+                if member is None:
+                    s.add(ChatMemberRow(chat_id=chat.id, person_id=person.id, last_seen=now))
+                elif now - member.last_seen >= SEEN_REFRESH:
+                    member.last_seen = now
+                grant = await s.get(RoleGrantRow, (chat.community_id, person.id))
+                granted = Role(grant.role) if grant else None
+            return chat_record(chat), person_record(person), granted
 
 
 class SqlCommunities(Repo):
@@ -269,6 +389,7 @@ class SqlCommunities(Repo):
             await s.delete(row)
             return None if expired else community_id
 
+    @invalidates
     async def merge(self, source_id: int, target_id: int) -> None:
         """Move everything owned by community `source_id` into `target_id`."""
         async with self.sessions.begin() as s:
@@ -282,6 +403,7 @@ class SqlCommunities(Repo):
                                     .values(community_id=target_id))
             await s.execute(delete(CommunityRow).where(CommunityRow.id == source_id))
 
+    @invalidates
     async def detach(self, chat_id: int) -> int:
         """Give one chat a new, empty community of its own."""
         async with self.sessions.begin() as s:
@@ -299,6 +421,7 @@ class SqlCommunities(Repo):
             row = await s.get(RoleGrantRow, (community_id, person_id))
             return Role(row.role) if row else None
 
+    @invalidates
     async def grant(self, community_id: int, person_id: int, role: Role | None,
                     by_person_id: int | None) -> None:
         """Grant or revoke (None) a role in a community."""
