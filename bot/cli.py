@@ -91,6 +91,9 @@ async def run(settings: Settings) -> int:
     await app.start()
     try:
         await asyncio.gather(*(r.run() for r in runners))
+    except ConfigError as err:  # e.g. a token the platform refuses
+        print(f"diaspora-bot: {err}", file=sys.stderr)
+        return 2
     finally:
         await app.stop()
         await store.close()
