@@ -58,8 +58,13 @@ class _Client(discord.AutoShardedClient):
         log.info("joined Discord server %s (%s)", guild.id, guild.name)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        """Log removals; the outbox marks the server's chats inactive on their next send."""
+        """Kicked, banned or the server deleted: nothing more is sent to its channels."""
         log.info("left Discord server %s (%s)", guild.id, guild.name)
+        await self.adapter.deactivate(space_id=str(guild.id))
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel is a chat that is gone."""
+        await self.adapter.deactivate(channel_id=str(channel.id))
 
 
 class _DeclarationTree(app_commands.CommandTree[_Client]):
@@ -195,6 +200,21 @@ class DiscordAdapter:
 
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(idle(), timeout)
+
+    async def deactivate(self, *, space_id: str | None = None,
+                         channel_id: str | None = None) -> None:
+        """Mark the chats of a server the bot left, or of a deleted channel, inactive."""
+        store = self.app.store
+        try:
+            if space_id is not None:
+                chats = await store.chats.in_space(Platform.DISCORD, space_id)
+            else:
+                found = await store.chats.find(Platform.DISCORD, channel_id or "")
+                chats = [found] if found is not None and found.active else []
+            for chat in chats:
+                await store.chats.set_active(chat.id, False)
+        except Exception:
+            log.exception("could not mark Discord chats inactive")
 
     # -- interactions ----------------------------------------------------------------
 

@@ -61,6 +61,16 @@ async def note_add(ctx: Context) -> Reply:
     return Reply(doc(line(bold(ctx.arg("title"))), ctx.arg("body")), card=True)
 
 
+@feature.command(
+    "form ask", N_("Show this chat's settings"), pipe_separated=True,
+    args=(Arg("zone", N_("An IANA time zone such as Europe/Madrid"), required=True),
+          Arg("code", N_("The code /link gave in the other chat"), required=True, rest=True)),
+)
+async def form_ask(ctx: Context) -> Reply:
+    """Labels that exist in the catalogs, to see a modal in the caller's language."""
+    return Reply(doc(f"{ctx.arg('zone')} / {ctx.arg('code')}"))
+
+
 @feature.command("event plan", N_("Plan an event (Manage Events counts for meetings only)"))
 @requires(Role.MODERATOR)
 async def event_plan(ctx: Context) -> Reply:

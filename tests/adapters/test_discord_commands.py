@@ -112,14 +112,16 @@ async def test_manage_events_counts_for_meeting_and_session_commands(dt: Discord
     assert refused.ephemeral and refused.text != "planned"
 
 
-async def test_missing_fields_open_a_modal_in_the_callers_language(dt: DiscordHarness) -> None:
+async def test_missing_fields_open_a_modal(dt: DiscordHarness) -> None:
     answer = await dt.slash("note add", {"title": "Consulado"}, locale="es-ES")
     assert answer.type == 9
     modal = answer.callback.data or {}
-    assert modal["custom_id"] == "f:note add"
+    assert modal["custom_id"] == "f:note add" and modal["title"] == "Add a note"
     inputs = [row["components"][0] for row in modal["components"]]
-    assert [(i["custom_id"], i["style"], i.get("value")) for i in inputs] == [
-        ("title", 1, "Consulado"), ("body", 2, None)]
+    # One input per argument: labels from their summaries, the long one multi-line,
+    # what was given already filled in.
+    assert [(i["custom_id"], i["label"], i["style"], i.get("value")) for i in inputs] == [
+        ("title", "The note's title", 1, "Consulado"), ("body", "The note itself", 2, None)]
     submitted = await dt.submit("f:note add", {"title": "Consulado", "body": "Línea 1\nLínea 2"})
     assert submitted.type == 4
     [message] = submitted.messages
@@ -128,6 +130,20 @@ async def test_missing_fields_open_a_modal_in_the_callers_language(dt: DiscordHa
     # With every field given, no modal: answered at once.
     direct = await dt.slash("note add", {"title": "A", "body": "B"})
     assert direct.type == 4 and "B" in direct.text
+
+
+async def test_a_modal_speaks_the_callers_language(dt: DiscordHarness) -> None:
+    dm = dt.fake.dm_channel_id(dt.world.member)
+    await dt.slash(None, dm, dt.world.member, "language", {"code": "fr"})
+    # In the server (Spanish), the member's own choice (French) labels their form.
+    answer = await dt.slash("form ask", locale="es-ES")
+    modal = answer.callback.data or {}
+    assert modal["title"] == "Afficher les paramètres de cette discussion"
+    labels = [row["components"][0]["label"] for row in modal["components"]]
+    assert labels[0].startswith("Un fuseau horaire IANA")
+    assert len(labels[1]) <= 45 and labels[1].endswith("…")
+    done = await dt.submit("f:form ask", {"zone": "Europe/Paris", "code": "AB12-CD34"})
+    assert done.text == "Europe/Paris / AB12-CD34"
 
 
 async def test_slow_commands_are_deferred_then_followed_up(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -159,3 +160,27 @@ async def test_a_document_is_attached(dt: DiscordHarness) -> None:
     assert [(a["filename"], f.data) for a, f in zip(message.attachments, message.files,
                                                       strict=True)] == [
         ("m.ics", b"BEGIN:VCALENDAR")]
+
+
+async def _inactive(dc: DiscordHarness, chat_id: int) -> bool:
+    """Whether the chat becomes inactive within a few seconds (gateway events are async)."""
+    for _ in range(500):
+        chat = await dc.store.chats.get(chat_id)
+        if chat is not None and not chat.active:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_leaving_a_server_or_losing_a_channel_stops_sending_there(dc: DiscordHarness) -> None:
+    kept = await _chat(dc)
+    other_channel = dc.fake.add_channel(dc.world.guild, "otro")
+    doomed = await _chat(dc, other_channel)
+    await dc.fake.dispatch("CHANNEL_CREATE", dc.fake.state.channel_payload(other_channel),
+                           guild_id=dc.world.guild)
+    await dc.fake.dispatch("CHANNEL_DELETE", dc.fake.state.channel_payload(other_channel),
+                           guild_id=dc.world.guild)
+    assert await _inactive(dc, doomed.id)
+    assert (await dc.store.chats.get(kept.id)).active  # type: ignore[union-attr]
+    await dc.fake.dispatch("GUILD_DELETE", {"id": str(dc.world.guild)}, guild_id=dc.world.guild)
+    assert await _inactive(dc, kept.id)
