@@ -96,9 +96,8 @@ class DiscordAdapter:
         }
         if settings.discord_shard_count is not None:
             options["shard_count"] = settings.discord_shard_count
-        if settings.discord_shard_ids:
+        if settings.discord_shard_ids and settings.discord_shard_count is not None:
             options["shard_ids"] = list(settings.discord_shard_ids)
-            options.setdefault("shard_count", max(settings.discord_shard_ids) + 1)
         # The bot never joins voice: skip discord.py's warnings about voice libraries.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         self.client = _Client(self, emulated=self.emulated, **options)
@@ -112,6 +111,7 @@ class DiscordAdapter:
         self._connect: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._saved: tuple[str, yarl.URL] | None = None
+        self._opened = False
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -131,11 +131,21 @@ class DiscordAdapter:
             discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved
             self._saved = None
 
+    def _check_shards(self) -> None:
+        ids, count = self.settings.discord_shard_ids, self.settings.discord_shard_count
+        if ids and count is None:
+            raise ConfigError("setting DISCORD_SHARD_IDS: set DISCORD_SHARD_COUNT too")
+        if count is not None and (count < 1 or any(not 0 <= i < count for i in ids)):
+            raise ConfigError("setting DISCORD_SHARD_IDS: each id must be below "
+                              "DISCORD_SHARD_COUNT")
+
     async def start(self) -> None:
         """Log in, sync the slash commands, connect and wait until the gateway is ready."""
+        self._check_shards()
         self._point_at_endpoints()
         token = self.settings.discord_bot_token
         assert token is not None
+        self._opened = True
         try:
             await self.client.login(token.get_secret_value())
         except discord.LoginFailure:
@@ -175,7 +185,9 @@ class DiscordAdapter:
     async def stop(self) -> None:
         """Close the gateway and the HTTP session; let handlers in flight finish."""
         await self.wait_idle(timeout=5.0)
-        await self.client.close()
+        if self._opened:
+            await self.client.close()
+            self._opened = False
         if self._connect is not None:
             with contextlib.suppress(Exception, asyncio.CancelledError):
                 await asyncio.wait_for(self._connect, 5.0)

@@ -121,11 +121,12 @@ class DiscordMessenger:
         """Replace the parts of an earlier message; surplus old parts are deleted."""
         if not message_ids:
             return
+        ids = _message_ids(message_ids)
         channel = await self._channel(chat)
-        parts = compose(reply, max_parts=len(message_ids), with_files=False)
+        parts = compose(reply, max_parts=len(ids), with_files=False)
         try:
-            for index, message_id in enumerate(message_ids):
-                target = _partial(channel, int(message_id))
+            for index, message_id in enumerate(ids):
+                target = _partial(channel, message_id)
                 if index < len(parts):
                     await _edit(target, parts[index])
                 else:
@@ -135,22 +136,30 @@ class DiscordMessenger:
 
     async def delete(self, chat: ChatRef, message_ids: Sequence[str]) -> None:
         """Delete earlier messages (already deleted ones count as done)."""
+        ids = _message_ids(message_ids)
         channel = await self._channel(chat)
         try:
-            for message_id in message_ids:
-                await _delete(_partial(channel, int(message_id)))
+            for message_id in ids:
+                await _delete(_partial(channel, message_id))
         except Exception as exc:
             raise delivery_error(exc) from exc
 
     async def unpin(self, chat: ChatRef, message_id: str) -> None:
         """Unpin a message (a message that is gone counts as unpinned)."""
+        [target] = _message_ids([message_id])
         channel = await self._channel(chat)
         try:
-            await _partial(channel, int(message_id)).unpin()
+            await _partial(channel, target).unpin()
         except discord.NotFound:
             return
         except Exception as exc:
             raise delivery_error(exc) from exc
+
+
+def _message_ids(message_ids: Sequence[str]) -> list[int]:
+    if not all(str(m).isdigit() for m in message_ids):
+        raise DeliveryError(f"not Discord message ids: {list(message_ids)!r}"[:300])
+    return [int(m) for m in message_ids]
 
 
 def _send_kwargs(part: Part, nonce: str | None) -> dict[str, Any]:

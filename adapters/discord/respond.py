@@ -81,6 +81,7 @@ class Responder:
         results, deferred = await _core(outcomes, self.interaction,
                                         lambda: response.defer(thinking=True))
         sends: list[tuple[Part, bool]] = []
+        later: list[Outcome] = []
         for outcome in results:
             if isinstance(outcome, Toast):
                 if outcome.text:
@@ -89,8 +90,9 @@ class Responder:
                 private = outcome.private and self.chat.kind != ChatKind.PRIVATE
                 sends.extend((part, private) for part in compose(outcome))
             else:
-                await self._elsewhere(outcome)
+                later.append(outcome)
         await self._send_all(sends, deferred=deferred)
+        await self._elsewhere(later)
 
     async def _send_all(self, sends: Sequence[tuple[Part, bool]], *, deferred: bool) -> None:
         interaction = self.interaction
@@ -124,6 +126,7 @@ class Responder:
         clicked = str(interaction.message.id) if interaction.message is not None else None
         update: Reply | None = None
         sends: list[tuple[Part, bool]] = []
+        later: list[Outcome] = []
         for outcome in results:
             if (isinstance(outcome, Reply) and clicked is not None and outcome.edit_of == clicked
                     and update is None):
@@ -134,7 +137,7 @@ class Responder:
             elif isinstance(outcome, Reply) and outcome.edit_of is None:
                 sends.extend((part, outcome.private) for part in compose(outcome))
             else:
-                await self._elsewhere(outcome)
+                later.append(outcome)
         try:
             if update is not None:
                 part = compose(update, max_parts=1, with_files=False)[0]
@@ -152,14 +155,16 @@ class Responder:
                 await interaction.followup.send(**_send_kwargs(part, private), wait=True)
         except discord.HTTPException as exc:
             log.warning("could not answer click %s: %s %s", interaction.id, exc.status, exc.text)
+        await self._elsewhere(later)
 
-    async def _elsewhere(self, outcome: Outcome) -> None:
-        """Edits of other messages and deletions go over REST, like the outbox's."""
-        try:
-            if isinstance(outcome, Delete):
-                await self.messenger.delete(self.chat, [outcome.message_id])
-            elif isinstance(outcome, Reply) and outcome.edit_of:
-                await self.messenger.edit(self.chat, [outcome.edit_of], outcome)
-        except Exception as exc:
-            log.warning("could not apply %s in %s: %s", type(outcome).__name__, self.chat.key,
-                        exc)
+    async def _elsewhere(self, outcomes: Sequence[Outcome]) -> None:
+        """Edits of other messages and deletions go over REST, after the acknowledgement."""
+        for outcome in outcomes:
+            try:
+                if isinstance(outcome, Delete):
+                    await self.messenger.delete(self.chat, [outcome.message_id])
+                elif isinstance(outcome, Reply) and outcome.edit_of:
+                    await self.messenger.edit(self.chat, [outcome.edit_of], outcome)
+            except Exception as exc:
+                log.warning("could not apply %s in %s: %s", type(outcome).__name__,
+                            self.chat.key, exc)

@@ -83,6 +83,9 @@ def view_for(rows: Sequence[Sequence[Button]]) -> StaticView | None:
 def _item(button: Button, seen: set[str]) -> discord.ui.Button[Any] | None:
     label = truncate(button.label.strip() or "·", MAX_LABEL)
     if button.url:
+        if not button.url.lower().startswith(("https://", "http://", "discord://")):
+            log.warning("dropping a link button Discord would refuse: %r", button.url[:80])
+            return None
         return discord.ui.Button(label=label, url=button.url)
     action = button.action
     if not action or len(action) > MAX_CUSTOM_ID or action in seen:

@@ -11,7 +11,7 @@ from bot.feature import Arg, Feature
 from bot.features import all_features
 from bot.i18n import N_
 from bot.permissions import Role, requires
-from bot.replies import Button, Document, Reply, Toast
+from bot.replies import Button, Delete, Document, Outcome, Reply, Toast
 from bot.richtext import bold, doc, line
 
 feature = Feature("discordtest", N_("Testing"), order=99)
@@ -99,6 +99,15 @@ async def slow(ctx: Context) -> Reply:
 async def export(ctx: Context) -> Reply:
     """A reply with a document."""
     return Reply(doc("calendar"), document=Document("m.ics", b"BEGIN:VCALENDAR", "text/calendar"))
+
+
+@feature.command("tidy", N_("Edit or delete an earlier message"),
+                 args=(Arg("message", N_("Its id"), required=True), Arg("text", N_("New text"))))
+async def tidy(ctx: Context) -> list[Outcome]:
+    """Outcomes that change other messages, plus a private confirmation."""
+    change: Outcome = (Reply(doc(ctx.arg("text")), edit_of=ctx.arg("message"))
+                       if ctx.arg("text") else Delete(ctx.arg("message")))
+    return [change, Reply(doc("tidied"), private=True)]
 
 
 @feature.command("quiet", N_("Answer nothing"))

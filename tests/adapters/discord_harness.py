@@ -108,7 +108,12 @@ class DiscordHarness:
     async def start(self) -> None:
         """Start the core and connect the adapter."""
         await self.app.start()
-        await self.adapter.start()
+        try:
+            await self.adapter.start()
+        except BaseException:
+            await self.adapter.stop()
+            await self.app.stop()
+            raise
 
     async def stop(self) -> None:
         """Disconnect and stop the core."""

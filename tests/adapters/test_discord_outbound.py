@@ -184,3 +184,18 @@ async def test_leaving_a_server_or_losing_a_channel_stops_sending_there(dc: Disc
     assert (await dc.store.chats.get(kept.id)).active  # type: ignore[union-attr]
     await dc.fake.dispatch("GUILD_DELETE", {"id": str(dc.world.guild)}, guild_id=dc.world.guild)
     assert await _inactive(dc, kept.id)
+
+
+async def test_a_command_can_edit_or_delete_an_earlier_message(dt: DiscordHarness) -> None:
+    chat = await _chat(dt)
+    first = await _post(dt, chat, Reply(doc("borrador")), key="e1")
+    [message] = dt.fake.messages(dt.world.channel)
+    assert (await dt.store.outbox.get(first)).message_ids == (str(message.id),)  # type: ignore[union-attr]
+    edited = await dt.slash("tidy", {"message": str(message.id), "text": "final"})
+    assert edited.ephemeral and edited.text == "tidied"
+    assert message.content == "final"
+    await dt.slash("tidy", {"message": str(message.id)})
+    assert message.deleted
+    # Garbage ids are refused by Discord and change nothing; the caller still gets an answer.
+    answer = await dt.slash("tidy", {"message": "not-a-number", "text": "x"})
+    assert answer.text == "tidied"

@@ -130,6 +130,7 @@ def test_buttons_wrap_rows_of_five_and_drop_duplicates_and_overflow() -> None:
     assert "b:0" not in ids[12:]
     assert len({c.row for c in view.children}) == 5  # type: ignore[attr-defined]
     assert view_for(()) is None
+    assert view_for(((Button("x", url="javascript:alert(1)"),),)) is None
 
 
 def test_nonce_is_deterministic_and_short() -> None:

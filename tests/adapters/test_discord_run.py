@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import ConfigError
 from tests.adapters.discord_harness import discord_harness
 from tests.fakes.discord_api import FakeDiscord
 
@@ -106,3 +107,11 @@ async def test_a_process_for_some_shards_leaves_the_sync_to_shard_zero(db_url: s
         await dc.fake.wait_until(lambda: dc.fake.identifies, what="IDENTIFY")
         assert [tuple(i["shard"]) for i in dc.fake.identifies] == [(1, 2)]
         assert dc.fake.calls_to("PUT", "/applications/*/commands") == []
+
+
+@pytest.mark.parametrize(("count", "ids"), [(None, [1]), (2, [2]), (0, [])])
+async def test_inconsistent_shard_settings_stop_with_a_clear_error(
+        db_url: str, count: int | None, ids: list[int]) -> None:
+    with pytest.raises(ConfigError, match="DISCORD_SHARD"):
+        async with discord_harness(db_url, discord_shard_count=count, discord_shard_ids=ids):
+            pass
