@@ -130,6 +130,11 @@ class DiscordHarness:
     async def _answer(self, handle: InteractionHandle) -> Answer:
         callback = await handle.response()
         await self.adapter.wait_idle(timeout=10)
+        # Every interaction is acknowledged once, and every follow-up is accepted.
+        refused = [c for c in self.fake.calls
+                   if (str(handle.id) in c.path or handle.token in c.path) and c.status >= 400]
+        assert refused == [], refused
+        assert len(handle.callbacks) == 1
         return Answer(handle, callback, handle.sent_messages)
 
     async def slash(self, *where_and_name: Any, options: dict[str, Any] | None = None,

@@ -102,6 +102,15 @@ async def test_manage_server_is_moderator_and_members_are_refused(dc: DiscordHar
     assert {(e.action, e.allowed) for e in entries} >= {("link", True), ("link", False)}
 
 
+async def test_operator_ids_make_a_discord_user_an_operator(dc: DiscordHarness) -> None:
+    operators = [*dc.settings.operator_ids, f"discord:{dc.world.member}"]
+    dc.settings = dc.settings.model_copy(update={"operator_ids": operators})
+    await dc.restart()
+    answer = await dc.slash("settings", locale="en-US")
+    assert "operador" in answer.text  # the chat reads Spanish; the role is the operator's
+    assert not (await dc.slash("link")).ephemeral
+
+
 async def test_manage_events_counts_for_meeting_and_session_commands(dt: DiscordHarness) -> None:
     role = dt.fake.add_role(dt.world.guild, "Eventos", Perm.MANAGE_EVENTS)
     planner = dt.fake.add_user("eva")
