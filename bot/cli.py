@@ -74,18 +74,14 @@ async def run(settings: Settings) -> int:
     store = await _open_store(settings)
     try:
         app = App(settings, store, store.chats.clock)
-        runners = []
+        runners: list[Any] = []
         if settings.telegram_bot_token:
             from adapters.telegram import TelegramAdapter
 
             runners.append(TelegramAdapter(app, settings))
         if settings.discord_bot_token:
-            try:
-                from adapters.discord import DiscordAdapter  # type: ignore[import-not-found]
-            except ImportError:
-                print("This build has no Discord adapter yet; unset DISCORD_BOT_TOKEN.",
-                      file=sys.stderr)
-                return 2
+            from adapters.discord import DiscordAdapter
+
             runners.append(DiscordAdapter(app, settings))
         await app.start()
         ops = None
@@ -100,7 +96,7 @@ async def run(settings: Settings) -> int:
             if ops is not None:
                 await ops.stop()
             await app.stop()
-    except ConfigError as err:
+    except ConfigError as err:  # e.g. a token the platform refuses
         print(f"diaspora-bot: {err}", file=sys.stderr)
         return 2
     finally:

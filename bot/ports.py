@@ -105,6 +105,10 @@ class ChatStore(Protocol):
         """The active shared chats a person has been seen in."""
         ...
 
+    async def in_space(self, platform: Platform, space_id: str) -> list[Chat]:
+        """The active chats of one space (a Discord server's channels), oldest first."""
+        ...
+
     async def set_active(self, chat_id: int, active: bool) -> None:
         """Mark a chat active or inactive (nothing is sent to inactive chats)."""
         ...

@@ -154,9 +154,12 @@ class Router:
             if ctx is not None:
                 await self._audit(ctx, _action_name(event), allowed=False,
                                   detail={"needed": denied.needed.name.lower()})
+                _answer_privately_in_person_locale(ctx)
             return [_answer(event, refusal(denied.needed))]
         except Exception:
             log.exception("failed to handle %s", type(event).__name__)
+            if ctx is not None:
+                _answer_privately_in_person_locale(ctx)
             return [_answer(event, _("Sorry, something went wrong on my side. "
                                      "Please try again in a moment."))]
 
@@ -296,6 +299,12 @@ def _answer(event: Event, message: str) -> Outcome:
         return Toast(message, alert=True)
     return Reply(text(message), private=event.chat.kind != ChatKind.PRIVATE
                  and event.can_answer_privately)
+
+
+def _answer_privately_in_person_locale(ctx: Context) -> None:
+    """A refusal only the caller will see (Discord ephemeral) is in the caller's language."""
+    if ctx.event.can_answer_privately and not ctx.is_private:
+        set_locale(ctx.person_locale)
 
 
 def _action_name(event: Event) -> str:

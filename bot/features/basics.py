@@ -5,10 +5,11 @@ from __future__ import annotations
 from bot.context import Context
 from bot.events import BotAdded, BotRemoved, ChatMigrated
 from bot.feature import Arg, CommandSpec, Feature, Where
-from bot.i18n import N_, _
-from bot.permissions import Role
-from bot.replies import Reply
-from bot.richtext import Block, RichText, block, bold, bullets, doc, line
+from bot.i18n import N_, _, use_locale
+from bot.permissions import Role, requires
+from bot.records import Chat, NewDelivery
+from bot.replies import Reply, reply_to_json
+from bot.richtext import Block, Line, RichText, block, bold, bullets, doc, line
 from bot.router import usage_of
 
 feature = Feature("basics", N_("General"), order=0)
@@ -76,16 +77,72 @@ def _visible(ctx: Context, spec: CommandSpec) -> bool:
     return not (spec.where == Where.PRIVATE and not ctx.is_private)
 
 
+def _greeting() -> list[Block | Line | str]:
+    return [
+        line(bold(_("Hello, everyone!"))),
+        _intro(),
+        _("Moderators: choose my language with /language and the time zone with /timezone. "
+          "Send /help to see everything."),
+    ]
+
+
 @feature.on(BotAdded)
 async def added(ctx: Context) -> Reply:
     """Greet a chat that just added the bot, in the chat's language."""
     with ctx.for_chat():
-        return Reply(doc(
-            line(bold(_("Hello, everyone!"))),
-            _intro(),
-            _("Moderators: choose my language with /language and the time zone with /timezone. "
-              "Send /help to see everything."),
-        ))
+        return Reply(doc(*_greeting()))
+
+
+@feature.command(
+    "setup", N_("Set me up in this chat and greet everyone here"),
+    where=Where.GROUP, examples=("/setup",),
+)
+@requires(Role.MODERATOR)
+async def setup(ctx: Context) -> Reply:
+    """Register this chat (a Discord channel) and greet it in its language.
+
+    The first chat set up in a space (a Discord server) starts its community;
+    chats set up later in the same server join it, unless already linked.
+    """
+    ctx.chat.settings["setup"] = True
+    await ctx.store.chats.update(ctx.chat)
+    joined = await _join_space(ctx)
+    with ctx.for_chat():
+        blocks = _greeting()
+        if joined:
+            names = ", ".join(f"{c.title or c.platform_id} ({c.platform})" for c in joined)
+            blocks.append(_("Linked. This chat now shares meetings, polls and the knowledge base "
+                            "with: {chats}.", chats=names))
+            blocks.append(_("To keep this chat separate, a moderator sends /unlink here."))
+        return Reply(doc(*blocks))
+
+
+async def _join_space(ctx: Context) -> list[Chat]:
+    """Join the community of the space's first set-up chat; the chats now shared with."""
+    chat = ctx.chat
+    if chat.space_id is None:
+        return []
+    peers = [c for c in await ctx.store.chats.in_space(chat.platform, chat.space_id)
+             if c.id != chat.id and c.settings.get("setup") and c.community_id != chat.community_id]
+    alone = len(await ctx.store.chats.in_community(chat.community_id, active_only=False)) == 1
+    if not peers or not alone:
+        return []
+    target = peers[0].community_id
+    await ctx.store.communities.merge(chat.community_id, target)
+    chat.community_id = target
+    others = [c for c in await ctx.store.chats.in_community(target) if c.id != chat.id]
+    here = chat.title or chat.platform_id
+    deliveries = []
+    for other in others:
+        with use_locale(ctx.services.chat_locale(other)):
+            body = doc(_("{chat} ({platform}) is now linked with this chat: meetings, polls and "
+                         "the knowledge base are shared.", chat=here,
+                         platform=chat.platform.title()))
+        deliveries.append(NewDelivery(other.id, reply_to_json(Reply(body)),
+                                      key=f"setup:{chat.id}:{other.id}:{target}",
+                                      source=f"link:{target}"))
+    await ctx.services.outbox.enqueue(deliveries)
+    return others
 
 
 @feature.on(BotRemoved)

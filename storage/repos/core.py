@@ -107,6 +107,14 @@ class SqlChats(Repo):
             rows = await s.scalars(query.order_by(ChatRow.id))
             return [chat_record(r) for r in rows]
 
+    async def in_space(self, platform: Platform, space_id: str) -> list[Chat]:
+        """The active chats of one space (a Discord server's channels), oldest first."""
+        query = select(ChatRow).where(ChatRow.platform == platform.value,
+                                      ChatRow.space_id == space_id, ChatRow.active.is_(True))
+        async with self.sessions() as s:
+            rows = await s.scalars(query.order_by(ChatRow.id))
+            return [chat_record(r) for r in rows]
+
     @invalidates
     async def migrate(self, platform: Platform, old_id: str, new_id: str) -> Chat | None:
         """Move a chat to a new platform id; a row already created for the new id is merged."""

@@ -331,10 +331,12 @@ class InteractionHandle:
 
     @property
     def sent_messages(self) -> list[StoredMessage]:
-        """Original (once no longer loading) followed by follow-ups, deleted ones excluded."""
+        """Original (once no longer loading; not a clicked message left as it was) followed by
+        follow-ups, deleted ones excluded."""
         out = []
         original = self.original
-        if original is not None and not original.flags & MESSAGE_FLAG_LOADING:
+        untouched = self.callback is not None and self.callback.type == 6
+        if original is not None and not original.flags & MESSAGE_FLAG_LOADING and not untouched:
             out.append(original)
         out.extend(self.followups)
         return [m for m in out if not m.deleted]
@@ -1664,6 +1666,9 @@ class FakeDiscord:
             self._apply_edit(message, data, ctx.files)
         elif ctype == 6 and "message" in handle.payload:
             message = self.state.messages[int(handle.payload["message"]["id"])]
+        if ctype in (6, 7) and message is not None and handle.original_id is None:
+            # For a component, the "original response" is the message it sits on.
+            handle.original_id = message.id
         elif ctype == 9:
             data = data or {}
             title = data.get("title") or ""
@@ -1775,7 +1780,7 @@ class FakeDiscord:
         body = ctx.body if isinstance(ctx.body, dict) else {}
         channel = self.state.channel(handle.channel_id)
         original = handle.original
-        if original is not None and original.flags & MESSAGE_FLAG_LOADING:
+        if original is not None and original.flags & MESSAGE_FLAG_LOADING and not original.deleted:
             validate_message_body(body, ctx.files, creating=True)
             original.flags &= ~MESSAGE_FLAG_LOADING
             keep = original.flags & MESSAGE_FLAG_EPHEMERAL
