@@ -313,6 +313,22 @@ class OutboxStore(Protocol):
         ...
 
 
+class InboundStore(Protocol):
+    """Claims on inbound platform updates (several processes behind one webhook)."""
+
+    async def claim(self, platform: str, key: str) -> bool:
+        """True if this process should handle the update."""
+        ...
+
+    async def done(self, platform: str, key: str) -> None:
+        """The update was handled."""
+        ...
+
+    async def purge_before(self, moment: datetime) -> int:
+        """Forget old claims."""
+        ...
+
+
 class Store(Protocol):
     """Everything the core keeps."""
 
@@ -323,3 +339,4 @@ class Store(Protocol):
     audit: AuditStore
     schedule: ScheduleStore
     outbox: OutboxStore
+    inbound: InboundStore

@@ -14,6 +14,7 @@ from storage.repos.core import (
     SqlEvents,
     SqlPeople,
 )
+from storage.repos.inbound import SqlInbound
 from storage.repos.outbox import SqlOutbox
 from storage.repos.schedule import SqlSchedule
 
@@ -39,6 +40,7 @@ class SqlStore:
             repo.on_change = cache.clear  # type: ignore[attr-defined]
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
+        self.inbound = SqlInbound(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:

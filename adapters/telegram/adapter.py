@@ -157,9 +157,19 @@ class TelegramAdapter:
     # -- updates ---------------------------------------------------------------------
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """Handle one update as Telegram posts it (the webhook's entry point); wait for it."""
+        """Handle one update as Telegram posts it (the webhook's entry point); wait for it.
+
+        Several processes may serve one webhook behind a load balancer, and Telegram
+        redelivers an update it got no answer for: a claim in the database makes sure
+        each update_id is handled once (a claim left by a dead process is taken over).
+        """
+        key = str(data.get("update_id"))
+        if not await self.app.store.inbound.claim("telegram", key):
+            log.info("update %s was already handled; ignoring the redelivery", key)
+            return
         update = Update.de_json(data, self.application.bot)
         await self.dispatch(update)
+        await self.app.store.inbound.done("telegram", key)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         # Polling: hand the update to its chat's lane and let PTB fetch the next one.

@@ -109,6 +109,8 @@ async def retention(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
     days = services.settings.audit_retention_days
     if days:
         await services.store.audit.purge_before(jctx.now() - timedelta(days=days))
+    # Platforms stop redelivering an update within a day; the claims can go.
+    await services.store.inbound.purge_before(jctx.now() - timedelta(days=2))
     await services.scheduler.schedule(RETENTION_KIND, "audit", jctx.now() + RETENTION_EVERY,
                                       grace_seconds=ALWAYS)
     return []

@@ -157,3 +157,14 @@ class DeliveryRow(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class InboundRow(Base):
+    """An update received from a platform, so a redelivered one is handled once."""
+
+    __tablename__ = "inbound_updates"
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="processing")
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
