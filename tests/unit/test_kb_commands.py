@@ -35,6 +35,9 @@ async def test_search_shows_titles_snippets_and_open_buttons(harness: Harness) -
     # A question in plain words still finds the answer.
     question = texts(await harness.send("/kb find how do I renew my passport here"))
     assert "1. Renew a passport" in question and "some of them" in question
+    await harness.send("/kb add Bus pass | Monthly tickets.")
+    short = texts(await harness.send("/kb find bus qqqq"))
+    assert "1. Bus pass" in short and "some of them" in short
     nothing = texts(await harness.send("/kb find tax"))
     assert "Nothing found for tax" in nothing and "Tags in use: #passport" in nothing
 

@@ -63,14 +63,17 @@ def _is_word_char(ch: str, inside: bool) -> bool:
 @cache
 def _word_pattern() -> re.Pattern[str]:
     """A word: a letter or digit, then letters, digits and combining marks."""
-    marks, start = [], None
-    for code in range(0x110000):
-        is_mark = unicodedata.category(chr(code))[0] == "M"
-        if is_mark and start is None:
-            start = code
-        elif not is_mark and start is not None:
-            marks.append(f"\\U{start:08x}-\\U{code - 1:08x}")
-            start = None
+    marks: list[str] = []
+    # Combining marks live in planes 0-1 and in plane 14's variation selectors.
+    for low, high in ((0, 0x20000), (0xE0000, 0xE1000)):
+        start = None
+        for code in range(low, high + 1):
+            is_mark = code < high and unicodedata.category(chr(code))[0] == "M"
+            if is_mark and start is None:
+                start = code
+            elif not is_mark and start is not None:
+                marks.append(f"\\U{start:08x}-\\U{code - 1:08x}")
+                start = None
     return re.compile(f"[^\\W_](?:[^\\W_]|[{''.join(marks)}])*")
 
 
@@ -143,8 +146,8 @@ def informative(terms: list[str]) -> list[str]:
 
 
 def broad_terms(terms: list[str]) -> list[str]:
-    """The terms worth matching one by one (short words like "do", "my" say little)."""
-    long = [t for t in terms if len(t) >= PREFIX_FROM]
+    """The terms worth matching one by one: one or two letters say little on their own."""
+    long = [t for t in terms if len(t) >= 3]
     return long or terms
 
 
