@@ -39,18 +39,25 @@ _COLUMNS = ", ".join(f"e.{c.name}" for c in KbEntryRow.__table__.c)
 # Relevance grows with helpful votes, by at most half again, with diminishing returns.
 # FTS5 computes bm25 for every row it returns, so the newest :cap matches are ranked
 # (all of them when fewer match): a word found in most entries costs a bounded few
-# milliseconds instead of one bm25 per entry (bench/kb_search.py).
+# milliseconds instead of one bm25 per entry. Rows are ranked on ids and scores
+# first; only the :limit best are read in full (sorting whole rows costs twice as
+# much). See bench/kb_search.py.
 SQLITE_SEARCH = f"""
 WITH hits AS MATERIALIZED (
     SELECT rowid AS id, bm25(kb_fts, 10.0, 1.0, 4.0) AS rank
     FROM kb_fts WHERE kb_fts MATCH :query
     ORDER BY rowid DESC LIMIT :cap
+), ranked AS MATERIALIZED (
+    SELECT e.id AS id, hits.rank * (1.0 + 0.5 * e.helpful / (e.helpful + 3.0)) AS score,
+           count(*) OVER () AS total
+    FROM hits JOIN kb_entries AS e ON e.id = hits.id
+    WHERE e.status = 'published' AND e.community_id IN :communities
+    ORDER BY score, e.id DESC
+    LIMIT :limit
 )
-SELECT {_COLUMNS}, count(*) OVER () AS total, (SELECT count(*) FROM hits) AS scanned
-FROM hits JOIN kb_entries AS e ON e.id = hits.id
-WHERE e.status = 'published' AND e.community_id IN :communities
-ORDER BY hits.rank * (1.0 + 0.5 * e.helpful / (e.helpful + 3.0)), e.id DESC
-LIMIT :limit
+SELECT {_COLUMNS}, ranked.total AS total, (SELECT count(*) FROM hits) AS scanned
+FROM ranked JOIN kb_entries AS e ON e.id = ranked.id
+ORDER BY ranked.score, e.id DESC
 """
 
 SQLITE_MATCHES = """
