@@ -69,6 +69,11 @@ def local_wall_time(naive: datetime, zone: str) -> datetime:
     return aware
 
 
+def has_time_of_day(text: str) -> bool:
+    """True when the text names a time of day ("18:00", "6pm", "18h"), not only a date."""
+    return bool(_HAS_TIME.search(normalise(text)))
+
+
 def parse_when(text: str, *, locale: str, zone: str, now: datetime) -> datetime:
     """A future moment from what someone typed, aware in `zone`; UserError when unclear."""
     cleaned = normalise(text)[:200]

@@ -63,6 +63,15 @@ class QuotedMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that came with a command: sent with it, or in the message it replied to."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """Common to every inbound event."""
 
@@ -89,6 +98,9 @@ class CommandInvoked(Event):
     reply_to: QuotedMessage | None = None
     # Structured options when the platform parsed them (Discord slash commands).
     options: dict[str, str] = field(default_factory=dict)
+    # A file sent with the command (Telegram caption, Discord attachment option), or
+    # the file of the message it replied to; adapters cap its size (e.g. /kb import).
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True, slots=True)

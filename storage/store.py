@@ -15,6 +15,7 @@ from storage.repos.core import (
     SqlPeople,
 )
 from storage.repos.inbound import SqlInbound
+from storage.repos.knowledge import SqlKnowledge
 from storage.repos.outbox import SqlOutbox
 from storage.repos.schedule import SqlSchedule
 
@@ -41,6 +42,7 @@ class SqlStore:
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
         self.inbound = SqlInbound(*args)
+        self.knowledge = SqlKnowledge(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:
