@@ -25,6 +25,7 @@ from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 from adapters.telegram.roles import AdminCache
 from bot.actions import registered
 from bot.events import (
+    Attachment,
     BotAdded,
     BotRemoved,
     ButtonPressed,
@@ -42,6 +43,8 @@ from bot.permissions import Role, required_role
 from bot.router import Router
 
 _COMMAND = re.compile(r"/([^\s@]+)(?:@(\S+))?(?:\s+(.*))?", re.DOTALL)
+# Files handed to a command (a JSON import): bots may download up to 20 MB; we need far less.
+MAX_ATTACHMENT = 5 * 1024 * 1024
 _IN = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 _OUT = (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
 
@@ -88,6 +91,21 @@ def quoted(message: Message) -> QuotedMessage | None:
     return QuotedMessage(str(replied.message_id), replied.text or replied.caption or "", author)
 
 
+async def attachment_of(message: Message) -> Attachment | None:
+    """The document sent with a command, or in the message it replied to (size-capped)."""
+    document = message.document
+    if document is None and message.reply_to_message is not None:
+        document = message.reply_to_message.document
+    if document is None or (document.file_size or 0) > MAX_ATTACHMENT:
+        return None
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    if len(data) > MAX_ATTACHMENT:
+        return None
+    return Attachment(document.file_name or "file", data,
+                      document.mime_type or "application/octet-stream")
+
+
 class UpdateReader:
     """Turns updates into events; asks the admin cache who may moderate."""
 
@@ -126,7 +144,7 @@ class UpdateReader:
                 chat=chat_ref(message.chat), user=user_ref(message.from_user),
                 locale_hint=message.from_user.language_code, platform_admin=admin,
                 command=name, args=args, message_id=str(message.message_id),
-                reply_to=quoted(message)))
+                reply_to=quoted(message), attachment=await attachment_of(message)))
         if not text:
             return None
         return Inbound(MessagePosted(
@@ -136,11 +154,13 @@ class UpdateReader:
             message_id=str(message.message_id)))
 
     def _command(self, message: Message) -> tuple[str, str, bool] | None:
-        entities = message.entities or ()
-        if not message.text or not any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0
-                                       for e in entities):
+        # A command is a text starting with one, or a file's caption starting with one.
+        text = message.text or message.caption
+        entities = message.entities if message.text else message.caption_entities
+        if not text or not any(e.type == MessageEntityType.BOT_COMMAND and e.offset == 0
+                               for e in entities or ()):
             return None
-        return parse_command(message.text, self.username)
+        return parse_command(text, self.username)
 
     def _ours(self, message: Message, name: str) -> bool:
         # An unknown command in a group may belong to another bot: answer it only in

@@ -1340,6 +1340,24 @@ class FakeTelegram:
         )
         return self._enqueue({"message": message}, delivered=visible)
 
+    def push_document(
+        self, chat_id: int, user_id: int, filename: str, content: bytes, *,
+        caption: str = "", mime_type: str = "application/json",
+    ) -> PushedUpdate:
+        """Queue a file sent by a user, with an optional caption (a command gets its entity)."""
+        user = self._ensure_user(user_id)
+        chat = self._chat_for_push(chat_id, user)
+        number = next(self._file_ids)
+        document = {"file_id": f"BQACAgIAAxk-user-{number}", "file_unique_id": f"AgUS{number}",
+                    "file_size": len(content), "file_name": filename, "mime_type": mime_type}
+        upload = UploadedFile("document", filename, content, mime_type)
+        path = f"documents/file_{number}_{filename}"
+        self._files[document["file_id"]] = ({**document, "file_path": path}, upload)
+        entities = command_entity(caption) if caption.startswith("/") else []
+        record = self._store(chat, user_id, text=caption, entities=entities, raw_text=caption,
+                             document=document, upload=upload)
+        return self._enqueue({"message": self._message_dict(record)}, delivered=True)
+
     def push_command(self, chat_id: int, user_id: int, command: str) -> PushedUpdate:
         """Queue a command message such as "/start arg" or "/cmd@SomeBot"."""
         return self.push_text(chat_id, user_id, command, entities=command_entity(command))
