@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.features.knowledge.records import (
+    FORMER_MEMBER,
     Changes,
     Credit,
     Draft,
@@ -327,6 +328,26 @@ class SqlKnowledge(Repo):
             .order_by(KbEntryRow.published_at.desc(), KbEntryRow.id.desc()))
         async with self.sessions() as s:
             return [entry_record(r) for r in await s.scalars(query)]
+
+    async def written_by(self, key: str) -> list[Entry]:
+        """Entries a person wrote or saved, oldest first."""
+        query = (select(KbEntryRow).where(
+            (KbEntryRow.author_key == key) | (KbEntryRow.submitted_key == key))
+            .order_by(KbEntryRow.id))
+        async with self.sessions() as s:
+            return [entry_record(r) for r in await s.scalars(query)]
+
+    async def forget_person(self, key: str) -> None:
+        """Replace a person's credits (author, saver, reviewer, editor) with "former member"."""
+        async with self.sessions.begin() as s:
+            for key_col, name_col in (("author_key", "author_name"),
+                                      ("submitted_key", "submitted_name"),
+                                      ("reviewed_key", "reviewed_name")):
+                await s.execute(update(KbEntryRow)
+                                .where(getattr(KbEntryRow, key_col) == key)
+                                .values({key_col: FORMER_MEMBER, name_col: ""}))
+            await s.execute(update(KbRevisionRow).where(KbRevisionRow.editor_key == key)
+                            .values(editor_key=FORMER_MEMBER, editor_name=""))
 
     async def communities_of(self, person_id: int) -> list[int]:
         """Communities of the group chats a person has spoken in."""

@@ -28,8 +28,9 @@ async def kb_pending(store: object) -> list[ScheduledItem]:
 
 
 def reminders(messenger: RecordingMessenger, chat: str) -> list[str]:
-    """The deadline reminders a chat received."""
-    return [t for t in messenger.texts(chat) if "Youth grant" in t]
+    """The deadline reminders a chat received (the weekly digest mentions the grant too)."""
+    return [t for t in messenger.texts(chat) if "Youth grant" in t
+            and not t.startswith(("Tu resumen", "Votre récapitulatif"))]
 
 
 async def test_reminders_fire_once_across_restarts_then_the_entry_is_archived(

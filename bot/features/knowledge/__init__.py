@@ -6,7 +6,7 @@ when imported; `bot.features.all_features` finds `feature` here.
 
 from __future__ import annotations
 
-from . import contribute, find, moderation, opportunities, transfer
+from . import contribute, find, moderation, opportunities, reports, transfer
 from .common import feature
 
 # /help lists commands in this order: finding first, curating last.
@@ -16,4 +16,5 @@ _ORDER = ("kb find", "kb open", "tag", "opportunities", "kb add", "save", "oppor
 feature.commands.sort(key=lambda spec: _ORDER.index(spec.name) if spec.name in _ORDER
                       else len(_ORDER))
 
-__all__ = ["contribute", "feature", "find", "moderation", "opportunities", "transfer"]
+__all__ = ["contribute", "feature", "find", "moderation", "opportunities", "reports",
+           "transfer"]

@@ -223,10 +223,10 @@ def card(ctx: Context, entry: Entry, versions: Sequence[Entry] = ()) -> Reply:
     if entry.kind == EntryKind.OPPORTUNITY and entry.deadline is not None:
         meta.append(deadline_line(entry, ctx.zone, ctx.now()))
     if entry.author.key == entry.submitted_by.key:
-        by = _("By {name}", name=entry.author.name)
+        by = _("By {name}", name=entry.author.shown())
     else:
-        by = _("By {name}, saved by {saver}", name=entry.author.name,
-               saver=entry.submitted_by.name)
+        by = _("By {name}, saved by {saver}", name=entry.author.shown(),
+               saver=entry.submitted_by.shown())
     meta.append(line(italic(_("{credit} · entry {number} · version {version} · {date}",
                               credit=by, number=entry.id, version=entry.version,
                               date=date_text(entry.updated_at, ctx.zone)))))

@@ -210,7 +210,7 @@ async def history(ctx: Context) -> Reply:
             raise UserError(_("Entry {number} has no version {version}.", number=entry.id,
                               version=wanted[:9]))
         head = _("Version {version} of entry {number}, by {name}, {date} {state}",
-                 version=chosen.version, number=entry.id, name=chosen.editor.name,
+                 version=chosen.version, number=entry.id, name=chosen.editor.shown(),
                  date=datetime_text(chosen.at, ctx.zone), state=states[chosen.state])
         return Reply(doc(line(bold(chosen.title)), *text(chosen.body).blocks,
                          block(tags_line(chosen.tags)), head.strip()))
@@ -220,7 +220,7 @@ async def history(ctx: Context) -> Reply:
     for rev in revisions:
         lines.append(line(f"{rev.version}. ", _("{date} — {name}: {title}",
                                                  date=datetime_text(rev.at, ctx.zone),
-                                                 name=rev.editor.name, title=rev.title),
+                                                 name=rev.editor.shown(), title=rev.title),
                           f" {states[rev.state]}".rstrip()))
     lines.append(line(_("Read one in full with /kb history {number} followed by its version.",
                         number=entry.id)))

@@ -40,11 +40,11 @@ def _queue_card(item: Proposal) -> Reply:
     entry, revision = item.entry, item.revision
     if revision is None:
         head = _("New entry {number} by {name} ({language}):", number=entry.id,
-                 name=entry.submitted_by.name, language=safe_language_name(entry.language))
+                 name=entry.submitted_by.shown(), language=safe_language_name(entry.language))
         title, body, tags = entry.title, entry.body, entry.tags
     else:
         head = _("Change to entry {number}, proposed by {name}:", number=entry.id,
-                 name=revision.editor.name)
+                 name=revision.editor.shown())
         title, body, tags = revision.title, revision.body, revision.tags
     lines = [line(italic(head)), line(bold(title)), line(excerpt(body))]
     if tags:

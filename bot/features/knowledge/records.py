@@ -33,12 +33,24 @@ class RevisionState(StrEnum):
     REJECTED = "rejected"
 
 
+# The key of a credit whose person erased their data (/forgetme): the text stays.
+FORMER_MEMBER = "former"
+
+
 @dataclass(frozen=True, slots=True)
 class Credit:
     """Who did something: the platform key (`telegram:123`) and the name shown then."""
 
     key: str
     name: str
+
+    def shown(self) -> str:
+        """The name to show; "former member" once the person erased their data."""
+        if self.key == FORMER_MEMBER:
+            from bot.i18n import _
+
+            return _("former member")
+        return self.name
 
 
 @dataclass(slots=True)
@@ -247,4 +259,12 @@ class KnowledgeStore(Protocol):
     async def import_entries(self, community_id: int,
                              items: Sequence[Imported]) -> ImportReport:
         """Add exported entries; one whose uid the community already has is skipped."""
+        ...
+
+    async def written_by(self, key: str) -> list[Entry]:
+        """Entries a person wrote or saved (for /mydata)."""
+        ...
+
+    async def forget_person(self, key: str) -> None:
+        """Replace a person's credits everywhere with "former member"; the text stays."""
         ...

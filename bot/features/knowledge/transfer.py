@@ -50,7 +50,7 @@ def _markdown(ctx: Context, data: list[tuple[Entry, list[Revision]]]) -> str:
                                                                    "long")))
             if entry.link:
                 meta.append(_("Link: {link}", link=entry.link))
-            meta.append(_("By {name}", name=entry.author.name))
+            meta.append(_("By {name}", name=entry.author.shown()))
             meta.append(_("entry {number}, version {version}, {date}", number=entry.id,
                           version=entry.version, date=date_text(entry.updated_at, ctx.zone)))
             out += ["*" + " · ".join(meta) + "*", "", "---", ""]
