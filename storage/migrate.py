@@ -32,11 +32,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
 
 async def current(engine: AsyncEngine) -> str | None:
-    """The revision the database is at."""
+    """The revisions the database is at (one per feature branch), comma-separated."""
     from alembic.runtime.migration import MigrationContext
 
     def read(connection: Any) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+        return ", ".join(sorted(heads)) or None
 
     async with engine.connect() as conn:
         return await conn.run_sync(read)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.ports import Clock
 from storage.db import make_engine, sessions
 from storage.repos.core import SqlAudit, SqlChats, SqlCommunities, SqlPeople
+from storage.repos.forms import SqlForms
 from storage.repos.outbox import SqlOutbox
 from storage.repos.schedule import SqlSchedule
 
@@ -25,6 +26,7 @@ class SqlStore:
         self.audit = SqlAudit(*args)
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
+        self.forms = SqlForms(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:
