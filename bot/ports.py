@@ -20,6 +20,7 @@ from bot.records import (
 from bot.replies import Reply, SentMessage
 
 if TYPE_CHECKING:
+    from bot.features.notices.records import NoticeStore
     from bot.forms import FormStore
 
 
@@ -303,3 +304,4 @@ class Store(Protocol):
     schedule: ScheduleStore
     outbox: OutboxStore
     forms: FormStore
+    notices: NoticeStore

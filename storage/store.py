@@ -8,6 +8,7 @@ from bot.ports import Clock
 from storage.db import make_engine, sessions
 from storage.repos.core import SqlAudit, SqlChats, SqlCommunities, SqlPeople
 from storage.repos.forms import SqlForms
+from storage.repos.notices import SqlNotices
 from storage.repos.outbox import SqlOutbox
 from storage.repos.schedule import SqlSchedule
 
@@ -27,6 +28,7 @@ class SqlStore:
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
         self.forms = SqlForms(*args)
+        self.notices = SqlNotices(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:
