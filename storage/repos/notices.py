@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.events import Platform
+from bot.events import ChatKind, Platform
 from bot.features.notices.records import (
     Account,
     Category,
@@ -309,15 +309,22 @@ class SqlNotices(Repo):
                     .where(DeliveryRow.source == f"{source}:edit")):
                 if target is not None and (target not in edits or edits[target][0] < edit_rev):
                     edits[target] = (edit_rev or 0, status)
+            # Plain columns, not ORM rows: the report tick reads this every two seconds.
             rows = await s.execute(
-                select(DeliveryRow.id, DeliveryRow.status, DeliveryRow.error, rev, ChatRow)
+                select(DeliveryRow.id, DeliveryRow.status, DeliveryRow.error, rev, ChatRow.id,
+                       ChatRow.platform, ChatRow.platform_id, ChatRow.kind,
+                       ChatRow.community_id, ChatRow.title, ChatRow.language,
+                       ChatRow.timezone, ChatRow.active, ChatRow.space_id)
                 .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
                 .where(DeliveryRow.source == source, DeliveryRow.op == DeliveryOp.SEND.value)
                 .order_by(DeliveryRow.id))
             out = []
-            for did, status, error, sent_rev, chat in rows:
+            for (did, status, error, sent_rev, chat_id, platform, platform_id, kind, community,
+                 title, language, zone, active, space) in rows:
+                chat = Chat(chat_id, Platform(platform), platform_id, ChatKind(kind), community,
+                            title, language, zone, bool(active), space)
                 edit_rev, edit_status = edits.get(did, (0, None))
-                out.append(Copy(did, chat_record(chat), DeliveryStatus(status), error,
+                out.append(Copy(did, chat, DeliveryStatus(status), error,
                                 max(sent_rev or 0, edit_rev),
                                 DeliveryStatus(edit_status) if edit_status else None))
             return out
