@@ -14,7 +14,7 @@ checked values.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -130,11 +130,6 @@ def on_submit(kind: str) -> Callable[[FormHandler], FormHandler]:
     return decorate
 
 
-def handler_for(kind: str) -> FormHandler | None:
-    """The handler registered for a form kind."""
-    return _handlers.get(kind)
-
-
 def check(form: Form, values: dict[str, str]) -> dict[str, str]:
     """The values of the form's fields, trimmed; a UserError names the first bad one."""
     from bot.context import UserError
@@ -152,12 +147,6 @@ def check(form: Form, values: dict[str, str]) -> dict[str, str]:
                               limit=number(f.max_length)))
         out[f.name] = value
     return out
-
-
-def with_values(form: Form, values: dict[str, str]) -> Form:
-    """The same form prefilled with `values`."""
-    return replace(form, fields=tuple(replace(f, value=values.get(f.name, f.value))
-                                      for f in form.fields))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ expiry the unsent copies are cancelled and urgent copies unpinned.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.context import JobContext, Services
@@ -111,8 +111,3 @@ async def expire(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
         await services.scheduler.schedule("notice.tick", item.ref, now,
                                           grace_seconds=EXPIRE_GRACE)
     return []
-
-
-def due(notice: Notice, now: datetime) -> bool:
-    """True when the notice should go out now rather than at a later time."""
-    return notice.publish_at is None or notice.publish_at <= now
