@@ -35,6 +35,10 @@ class Outbox:
             self.worker.wake()
         return ids
 
+    def wake(self) -> None:
+        """Look for work now (messages were queued inside another transaction)."""
+        self.worker.wake()
+
 
 class App:
     """The bot, without any platform: adapters feed it events and messengers."""

@@ -1,4 +1,4 @@
-"""`diaspora-bot` (and `python -m bot`): run, console, migrate."""
+"""`diaspora-bot` (and `python -m bot`): run, console, migrate, broadcaster."""
 
 from __future__ import annotations
 
@@ -163,6 +163,41 @@ async def copy_db(settings: Settings, target: str) -> int:
     return 0
 
 
+async def broadcaster(settings: Settings, args: argparse.Namespace) -> int:
+    """The register of verified broadcasters: add, list, attach, detach, remove."""
+    from bot.context import UserError
+    from bot.features.notices import broadcasters as register
+    from bot.i18n import use_locale
+
+    store = await _open_store(settings)
+    now = store.chats.clock.now()
+    actor = register.Actor(via="cli")
+    try:
+        with use_locale(settings.default_language):
+            if args.action == "add":
+                org = await register.add(store, now, actor, args.short, args.name, args.country,
+                                         args.language)
+                out = register.describe(org).lines
+                print("\n".join(line.plain() for line in out))
+            elif args.action == "list":
+                print((await register.listing(store)).plain())
+            elif args.action == "remove":
+                org = await register.remove(store, now, actor, args.short)
+                print(f"removed {org.short_name}")
+            else:
+                change = register.attach if args.action == "attach" else register.detach
+                org, changed = await change(store, now, actor, args.short, args.account)
+                verb = "attached to" if args.action == "attach" else "detached from"
+                state = "" if changed else " (no change)"
+                print(f"{args.account} {verb} {org.short_name}{state}")
+    except UserError as err:
+        print(f"diaspora-bot: {err.message}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="diaspora-bot", description=__doc__)
@@ -175,6 +210,21 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("copy-db", help="copy every row into another (empty) database")
     c.add_argument("--to", required=True, metavar="URL",
                    help="e.g. postgresql+asyncpg://user@host/db")
+    b = sub.add_parser("broadcaster", help="register verified broadcasters (consulates)")
+    actions = b.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="register an organisation")
+    add.add_argument("short", help="short name, e.g. mx-madrid")
+    add.add_argument("--name", required=True, help="full name shown on every notice")
+    add.add_argument("--country", required=True, help="two-letter country code, e.g. MX")
+    add.add_argument("--language", required=True, help="language its notices come in first")
+    actions.add_parser("list", help="list organisations and their accounts")
+    for name, text in (("attach", "let an account publish for it"),
+                       ("detach", "stop an account publishing for it")):
+        one = actions.add_parser(name, help=text)
+        one.add_argument("short", help="the organisation's short name")
+        one.add_argument("account", help="platform:id, e.g. telegram:123456789")
+    remove = actions.add_parser("remove", help="take an organisation off the register")
+    remove.add_argument("short", help="the organisation's short name")
     return p
 
 
@@ -194,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(backup(settings, args.path))
         if command == "copy-db":
             return asyncio.run(copy_db(settings, args.to))
+        if command == "broadcaster":
+            return asyncio.run(broadcaster(settings, args))
         return asyncio.run(handlers[command](settings))
     except KeyboardInterrupt:
         return 130

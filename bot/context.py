@@ -49,6 +49,11 @@ class OutboxPort(Protocol):
         """Queue messages for delivery."""
         ...
 
+    def wake(self) -> None:
+        """Tell the delivery worker that something was queued by other means (a repository
+        transaction that queued messages itself)."""
+        ...
+
 
 @dataclass(slots=True)
 class Services:

@@ -86,6 +86,9 @@ class Event:
     platform_admin: bool = False
     # Discord lets the bot answer only the caller (ephemeral replies).
     can_answer_privately: bool = False
+    # The platform can show a form natively here (a Discord modal in answer to an
+    # interaction); elsewhere the core asks the fields one message at a time.
+    can_show_forms: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +119,15 @@ class MessagePosted(Event):
     """A plain message the bot was allowed to see (e.g. `#tag` lookups)."""
 
     text: str = ""
+    message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FormSubmitted(Event):
+    """A person filled in a form the platform showed natively (`form_id` is `Form.id`)."""
+
+    form_id: str = ""
+    values: dict[str, str] = field(default_factory=dict)
     message_id: str | None = None
 
 

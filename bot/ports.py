@@ -21,6 +21,8 @@ from bot.replies import Reply, SentMessage
 
 if TYPE_CHECKING:
     from bot.features.knowledge.records import KnowledgeStore
+    from bot.features.notices.records import NoticeStore
+    from bot.forms import FormStore
 
 
 class Clock(Protocol):
@@ -291,8 +293,25 @@ class OutboxStore(Protocol):
         """Give up on a delivery."""
         ...
 
-    async def recover_stale(self, older_than: datetime) -> list[Delivery]:
+    async def recover_stale(self, older_than: datetime, *,
+                            exclude_owner: str | None = None) -> list[Delivery]:
         """Deliveries claimed before `older_than` and never recorded (their sender died)."""
+        ...
+
+    async def confirm_claim(self, delivery_id: int, owner: str, now: datetime) -> bool:
+        """Renew a claim just before sending; False when it is no longer this owner's."""
+        ...
+
+    async def release(self, delivery_ids: Sequence[int]) -> int:
+        """Return claimed deliveries that were never attempted to the queue."""
+        ...
+
+    async def claimants(self) -> list[str]:
+        """The owners holding claims (deliveries being sent)."""
+        ...
+
+    async def recover_owner(self, owner: str, *, keep: Sequence[int] = ()) -> list[Delivery]:
+        """Return the claims of an owner that no longer works on them (all but `keep`)."""
         ...
 
     async def get(self, delivery_id: int) -> Delivery | None:
@@ -344,3 +363,5 @@ class Store(Protocol):
     outbox: OutboxStore
     inbound: InboundStore
     knowledge: KnowledgeStore
+    forms: FormStore
+    notices: NoticeStore

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import richtext
 from bot.events import ChatKind, ChatRef, Platform
 from bot.richtext import RichText
+
+if TYPE_CHECKING:
+    from bot.forms import Form
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,9 @@ class Reply:
     document: Document | None = None
     # Discord renders these bodies as an embed where that reads better.
     card: bool = False
+    # Ask these fields natively (a Discord modal); only set when the event said
+    # `can_show_forms`, see bot/forms.py. Never stored in the outbox.
+    form: Form | None = None
 
     def with_buttons(self, *rows: tuple[Button, ...] | list[Button]) -> Reply:
         """The same reply with these button rows."""

@@ -1,10 +1,20 @@
 """Durable delivery: a worker that claims queued messages, sends them paced, and records them.
 
-A delivery is claimed (status `sending`), sent, then recorded with the
-platform's message ids. If the process dies between send and record, the
-claim goes stale and the delivery is sent again with the same key: Discord
-drops the repeat (the key is the message nonce); on Telegram the window is
-the time between the API's answer and the next commit, a few milliseconds.
+A delivery is claimed (status `sending`, owner `host:pidns:pid`), the claim is
+renewed just before the send, the message is sent, and the platform's message
+ids are recorded. Sending and recording run shielded from cancellation, so
+stopping the worker never splits them; claims not yet attempted when the
+worker stops are handed back at once.
+
+If the process dies between send and record, the claim is left behind. At
+start (and every minute) the worker hands back claims of owners on this host
+whose process is gone, and claims older than `STALE_CLAIM` of any other
+owner. A handed-back delivery that was attempted before is checked first
+where the messenger can look a send up by its key (`find_sent`), and sent
+again with the same key otherwise: Discord drops the repeat (the key is the
+message nonce). Telegram can neither check nor deduplicate, so there the
+window in which a crash can double a message is the time between the Bot
+API's answer and the commit that records it: a few milliseconds per message.
 """
 
 from __future__ import annotations
@@ -14,28 +24,72 @@ import contextlib
 import logging
 import os
 import socket
-from datetime import timedelta
+import time
+from collections.abc import Coroutine
+from datetime import datetime, timedelta
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from bot import metrics
-from bot.events import Platform
+from bot.events import ChatRef, Platform
 from bot.ports import Clock, DeliveryError, Messenger, Store
 from bot.records import Chat, Delivery, DeliveryOp
-from bot.replies import reply_from_json
+from bot.replies import SentMessage, reply_from_json
 from scheduling.pacing import Limits, Pacer
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=2)
-POLL_SECONDS = 1.0
 RECOVER_EVERY = 60.0
+POLL_SECONDS = 1.0
 BATCH = 100
 CONCURRENCY = 32
+RECORD_TRIES = 5
+T = TypeVar("T")
+
+
+@runtime_checkable
+class SendLookup(Protocol):
+    """A messenger that can tell whether a send with this key already happened."""
+
+    async def find_sent(self, chat: ChatRef, key: str) -> SentMessage | None:
+        """The earlier send with `key`, or None."""
+        ...
 
 
 def backoff(attempt: int) -> float:
     """Seconds before retry `attempt` (1, 2, 4, ... up to 5 minutes)."""
     return min(300.0, 2.0 ** max(0, attempt - 1))
+
+
+def _pid_namespace() -> str:
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "0"
+
+
+def default_owner() -> str:
+    """`host:pidns:pid`: enough to tell, on the same host, whether the owner still runs."""
+    return f"{socket.gethostname()[:32]}:{_pid_namespace()}:{os.getpid()}"
+
+
+def owner_is_dead(owner: str) -> bool:
+    """True only when `owner` is a process of this host and PID namespace that is gone."""
+    host, _sep, rest = owner.partition(":")
+    pidns, _sep, pid = rest.partition(":")
+    mine = default_owner().split(":")
+    if host != mine[0] or pidns != mine[1] or pidns == "0" or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 class OutboxWorker:
@@ -44,13 +98,17 @@ class OutboxWorker:
     def __init__(self, store: Store, clock: Clock, *, owner: str | None = None) -> None:
         self.store = store
         self.clock = clock
-        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}"
+        self.owner = owner or default_owner()
         self.messengers: dict[Platform, Messenger] = {}
         self.pacers: dict[Platform, Pacer] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
-        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._attempted: set[int] = set()
+        self._inflight: set[asyncio.Future[Any]] = set()
+        self._sending: set[int] = set()
+        self._claimed_at = clock.now()
+        self._recovered_at = 0.0
         self.sent = 0
 
     def add_messenger(self, messenger: Messenger, limits: Limits | None = None) -> None:
@@ -63,17 +121,37 @@ class OutboxWorker:
         self._wake.set()
 
     async def start(self) -> None:
-        """Recover stale claims and start the worker task."""
-        await self.recover()
+        """Hand back claims left by dead senders and start the worker task."""
+        await self.recover(own=True)
         self._task = asyncio.create_task(self._run(), name="outbox")
 
+    async def recover(self, *, own: bool = False) -> int:
+        """Hand back claims of dead owners on this host and stale claims of others.
+
+        With `own`, also this worker's claims that no send is working on (left by
+        a worker task that was cancelled before it could hand them back).
+        """
+        self._recovered_at = time.monotonic()
+        back = await self.store.outbox.recover_stale(self.clock.now() - STALE_CLAIM,
+                                                     exclude_owner=self.owner)
+        for owner in await self.store.outbox.claimants():
+            if owner == self.owner and own:
+                back += await self.store.outbox.recover_owner(owner, keep=sorted(self._sending))
+            elif owner != self.owner and owner_is_dead(owner):
+                back += await self.store.outbox.recover_owner(owner)
+        if back:
+            log.warning("re-queued %d deliveries whose sender stopped mid-send", len(back))
+        return len(back)
+
     async def stop(self) -> None:
-        """Stop after the current batch."""
+        """Stop; sends already under way finish and are recorded first."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._inflight:
+            await asyncio.wait(list(self._inflight), timeout=30)
 
     async def drain(self, within: float = 10.0) -> bool:
         """Wait until nothing due is left to send (for the console and tests)."""
@@ -94,29 +172,21 @@ class OutboxWorker:
     async def _due_left(self) -> bool:
         return bool(await self.store.outbox.peek_due(self.clock.now()))
 
-    async def recover(self) -> int:
-        """Re-queue deliveries whose sender (here or in a dead process) stopped mid-send."""
-        stale = await self.store.outbox.recover_stale(self.clock.now() - STALE_CLAIM)
-        if stale:
-            log.warning("re-queued %d deliveries whose sender stopped mid-send", len(stale))
-        return len(stale)
-
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        next_recovery = loop.time() + RECOVER_EVERY
+        # Database calls are shielded: a cancellation (stop) must never land inside
+        # one. A claim completed after a cancellation is handed back by the next start.
         while True:
-            if loop.time() >= next_recovery:
-                next_recovery = loop.time() + RECOVER_EVERY
-                with contextlib.suppress(Exception):
-                    await self.recover()
             try:
-                batch = await self.store.outbox.claim(self.clock.now(), BATCH, self.owner)
+                if time.monotonic() - self._recovered_at >= RECOVER_EVERY:
+                    await self._guarded(self.recover())
+                batch = await self._guarded(
+                    self.store.outbox.claim(self.clock.now(), BATCH, self.owner))
             except Exception:
                 log.exception("outbox claim failed")
                 batch = []
             if not batch:
                 with contextlib.suppress(Exception):
-                    metrics.OUTBOX_DEPTH.set(await self.store.outbox.depth())
+                    metrics.OUTBOX_DEPTH.set(await self._guarded(self.store.outbox.depth()))
                 self._idle.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
@@ -124,8 +194,9 @@ class OutboxWorker:
                 continue
             await self.process(batch)
 
-    async def process(self, batch: list[Delivery]) -> None:
-        """Send a claimed batch: chats in parallel, each chat's messages in order."""
+    async def process(self, batch: list[Delivery], claimed_at: datetime | None = None) -> None:
+        """Send a batch claimed (at `claimed_at`, now by default): chats in parallel, each
+        chat's messages in order."""
         sem = asyncio.Semaphore(CONCURRENCY)
         by_chat: dict[int, list[Delivery]] = {}
         for delivery in batch:
@@ -136,30 +207,63 @@ class OutboxWorker:
                 for delivery in items:
                     await self.deliver(delivery)
 
-        await asyncio.gather(*(one_chat(items) for items in by_chat.values()))
+        claimed = {d.id for d in batch}
+        self._claimed_at = claimed_at or self.clock.now()
+        try:
+            await asyncio.gather(*(one_chat(items) for items in by_chat.values()))
+        except asyncio.CancelledError:
+            # Stopped mid-batch: what was never attempted goes back to the queue now.
+            untouched = sorted(claimed - self._attempted)
+            if untouched:
+                await self._guarded(self.store.outbox.release(untouched))
+            raise
+        finally:
+            self._attempted -= claimed
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send one delivery and record what happened."""
-        chat = await self.store.chats.get(delivery.chat_id)
+        chat = await self._guarded(self.store.chats.get(delivery.chat_id))
         if chat is None or not chat.active:
-            await self.store.outbox.mark_failed(delivery.id, "chat inactive")
+            self._attempted.add(delivery.id)
+            await self._guarded(self.store.outbox.mark_failed(delivery.id, "chat inactive"))
             return
         messenger = self.messengers.get(chat.platform)
         if messenger is None:
             # Another process may serve this platform; look again later.
-            await self.store.outbox.mark_retry(delivery.id, "platform not connected here",
-                                               self.clock.now() + timedelta(seconds=30))
+            self._attempted.add(delivery.id)
+            await self._guarded(self.store.outbox.mark_retry(
+                delivery.id, "platform not connected here",
+                self.clock.now() + timedelta(seconds=30)))
             return
         pacer = self.pacers[chat.platform]
+        await pacer.wait(f"{chat.platform}:{chat.platform_id}", chat.is_private)
+        self._attempted.add(delivery.id)
+        self._sending.add(delivery.id)
+        await self._guarded(self._attempt(messenger, pacer, chat, delivery))
+
+    async def _guarded(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run `work` to its end even if the worker is cancelled meanwhile (stop waits)."""
+        task = asyncio.ensure_future(work)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return await asyncio.shield(task)
+
+    async def _attempt(self, messenger: Messenger, pacer: Pacer, chat: Chat,
+                       delivery: Delivery) -> None:
+        """Send and record, as one step that cancellation cannot split."""
         try:
+            # A claim older than half the stale limit may have been handed to another
+            # sender meanwhile (a long pacing wait): renew it, or leave the delivery alone.
+            young = self.clock.now() - self._claimed_at < STALE_CLAIM / 2
+            if not young and not await self.store.outbox.confirm_claim(
+                    delivery.id, self.owner, self.clock.now()):
+                log.warning("delivery %s was handed to another sender; not sending", delivery.id)
+                return
             if delivery.op == DeliveryOp.SEND:
-                await pacer.wait(f"{chat.platform}:{chat.platform_id}", chat.is_private)
-                sent = await messenger.send(chat.ref, reply_from_json(delivery.payload),
-                                            key=f"d{delivery.id}")
-                await self.store.outbox.mark_sent(delivery.id, sent.message_ids,
-                                                  self.clock.now())
+                sent = await self._send(messenger, chat, delivery)
+                await self._record(delivery, sent.message_ids)
             else:
-                await self._change(messenger, pacer, chat, delivery)
+                await self._change(messenger, chat, delivery)
             self.sent += 1
             metrics.DELIVERIES.labels(chat.platform.value, "sent").inc()
         except DeliveryError as err:
@@ -167,23 +271,46 @@ class OutboxWorker:
         except Exception as exc:
             log.exception("delivery %s to chat %s failed", delivery.id, chat.id)
             await self._failed(chat, delivery, DeliveryError(repr(exc), transient=True), pacer)
+        finally:
+            self._sending.discard(delivery.id)
 
-    async def _change(self, messenger: Messenger, pacer: Pacer, chat: Chat,
-                      delivery: Delivery) -> None:
+    async def _send(self, messenger: Messenger, chat: Chat, delivery: Delivery) -> SentMessage:
+        key = f"d{delivery.id}"
+        if delivery.attempts > 1 and isinstance(messenger, SendLookup):
+            earlier = await messenger.find_sent(chat.ref, key)
+            if earlier is not None:
+                log.info("delivery %s had already been sent; recording it", delivery.id)
+                return earlier
+        return await messenger.send(chat.ref, reply_from_json(delivery.payload), key=key)
+
+    async def _record(self, delivery: Delivery, message_ids: tuple[str, ...]) -> None:
+        """Record a send that happened; never let a failure here cause a second send."""
+        for attempt in range(RECORD_TRIES):
+            try:
+                await self.store.outbox.mark_sent(delivery.id, message_ids, self.clock.now())
+                return
+            except Exception:
+                log.exception("could not record delivery %s as sent (try %d)", delivery.id,
+                              attempt + 1)
+                await asyncio.sleep(0.05 * 2 ** attempt)
+        # Left claimed: after STALE_CLAIM it is handed back and, unless the
+        # messenger can look it up, sent again. Logged loudly for the operator.
+        log.error("delivery %s was sent but could not be recorded", delivery.id)
+
+    async def _change(self, messenger: Messenger, chat: Chat, delivery: Delivery) -> None:
         target = (await self.store.outbox.get(delivery.target_delivery_id)
                   if delivery.target_delivery_id else None)
         ids = target.message_ids if target else tuple(delivery.payload.get("message_ids", ()))
         if not ids:
             await self.store.outbox.mark_failed(delivery.id, "nothing delivered to change")
             return
-        await pacer.wait(f"{chat.platform}:{chat.platform_id}", chat.is_private)
         if delivery.op == DeliveryOp.EDIT:
             await messenger.edit(chat.ref, ids, reply_from_json(delivery.payload))
         elif delivery.op == DeliveryOp.DELETE:
             await messenger.delete(chat.ref, ids)
         elif delivery.op == DeliveryOp.UNPIN:
             await messenger.unpin(chat.ref, ids[0])
-        await self.store.outbox.mark_sent(delivery.id, ids, self.clock.now())
+        await self._record(delivery, ids)
 
     async def _failed(self, chat: Chat, delivery: Delivery, err: DeliveryError,
                       pacer: Pacer) -> None:
@@ -207,4 +334,3 @@ class OutboxWorker:
             self.wake()
         else:
             await self.store.outbox.mark_failed(delivery.id, err.reason)
-

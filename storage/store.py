@@ -14,8 +14,10 @@ from storage.repos.core import (
     SqlEvents,
     SqlPeople,
 )
+from storage.repos.forms import SqlForms
 from storage.repos.inbound import SqlInbound
 from storage.repos.knowledge import SqlKnowledge
+from storage.repos.notices import SqlNotices
 from storage.repos.outbox import SqlOutbox
 from storage.repos.schedule import SqlSchedule
 
@@ -43,6 +45,8 @@ class SqlStore:
         self.outbox = SqlOutbox(*args)
         self.inbound = SqlInbound(*args)
         self.knowledge = SqlKnowledge(*args)
+        self.forms = SqlForms(*args)
+        self.notices = SqlNotices(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:

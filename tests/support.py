@@ -20,6 +20,7 @@ from bot.events import (
     ChatRef,
     CommandInvoked,
     Event,
+    MessagePosted,
     Platform,
     QuotedMessage,
     UserRef,
@@ -152,6 +153,11 @@ class Harness:
         event = CommandInvoked(**self._common(), command=head.lower(), args=args,
                                message_id=f"in{self._ids}", reply_to=reply_to)
         return await self.app.handle(event)
+
+    async def say(self, text: str) -> list[Outcome]:
+        """Post a plain message (not a command), e.g. to answer a form's question."""
+        return await self.app.handle(MessagePosted(**self._common(), text=text,
+                                                   message_id=f"in{self._ids}"))
 
     async def press(self, data: str, message_id: str = "m1") -> list[Outcome]:
         """Press a button carrying `data`."""

@@ -100,13 +100,57 @@ class SqlOutbox(Repo):
             ).values(status=DeliveryStatus.CANCELLED.value))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def recover_stale(self, older_than: datetime) -> list[Delivery]:
+    async def recover_stale(self, older_than: datetime, *,
+                            exclude_owner: str | None = None) -> list[Delivery]:
         """Put deliveries whose sender died mid-send back in the queue; return them."""
+        stale = [DeliveryRow.status == DeliveryStatus.SENDING.value,
+                 DeliveryRow.claimed_at < older_than]
+        if exclude_owner is not None:
+            stale.append(DeliveryRow.claimed_by.is_distinct_from(exclude_owner))
+        async with self.sessions.begin() as s:
+            result = await s.execute(
+                update(DeliveryRow).where(*stale)
+                .values(status=DeliveryStatus.PENDING.value, claimed_at=None, claimed_by=None)
+                .returning(DeliveryRow))
+            return [delivery_record(r) for r in result.scalars()]
+
+    async def confirm_claim(self, delivery_id: int, owner: str, now: datetime) -> bool:
+        """Renew a claim just before sending; False when it is no longer this owner's."""
+        async with self.sessions.begin() as s:
+            result = await s.execute(update(DeliveryRow).where(
+                DeliveryRow.id == delivery_id, DeliveryRow.claimed_by == owner,
+                DeliveryRow.status == DeliveryStatus.SENDING.value,
+            ).values(claimed_at=now))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, delivery_ids: Sequence[int]) -> int:
+        """Return claimed deliveries that were never attempted to the queue (claim undone)."""
+        if not delivery_ids:
+            return 0
+        async with self.sessions.begin() as s:
+            result = await s.execute(update(DeliveryRow).where(
+                DeliveryRow.id.in_(list(delivery_ids)),
+                DeliveryRow.status == DeliveryStatus.SENDING.value,
+            ).values(status=DeliveryStatus.PENDING.value, claimed_at=None, claimed_by=None,
+                     attempts=DeliveryRow.attempts - 1))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claimants(self) -> list[str]:
+        """The owners holding claims (deliveries being sent)."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(DeliveryRow.claimed_by).distinct().where(
+                DeliveryRow.status == DeliveryStatus.SENDING.value,
+                DeliveryRow.claimed_by.is_not(None)))
+            return sorted(r for r in rows if r)
+
+    async def recover_owner(self, owner: str, *, keep: Sequence[int] = ()) -> list[Delivery]:
+        """Return the claims of an owner that no longer works on them (all but `keep`)."""
         async with self.sessions.begin() as s:
             result = await s.execute(
                 update(DeliveryRow).where(
                     DeliveryRow.status == DeliveryStatus.SENDING.value,
-                    DeliveryRow.claimed_at < older_than,
+                    DeliveryRow.claimed_by == owner,
+                    DeliveryRow.id.not_in(list(keep)),
                 ).values(status=DeliveryStatus.PENDING.value, claimed_at=None, claimed_by=None)
                 .returning(DeliveryRow))
             return [delivery_record(r) for r in result.scalars()]

@@ -83,7 +83,7 @@ async def test_a_gone_chat_is_marked_inactive_and_not_retried(db_url: str) -> No
         worker.add_messenger(messenger)
         await store.outbox.enqueue([NewDelivery(gone.id, _payload("a"), key="a"),
                                     NewDelivery(gone.id, _payload("b"), key="b")])
-        await worker.process(await store.outbox.claim(clock.now(), 10, "t"))
+        await worker.process(await store.outbox.claim(clock.now(), 10, worker.owner))
         chat = await store.chats.get(gone.id)
         assert chat is not None and not chat.active
         first, second = await store.outbox.get(1), await store.outbox.get(2)
@@ -102,7 +102,7 @@ async def test_a_migrated_chat_is_followed_to_its_new_id(db_url: str) -> None:
         worker.add_messenger(messenger)
         await store.outbox.enqueue([NewDelivery(group.id, _payload("x"), key="x")])
         for _ in range(2):
-            await worker.process(await store.outbox.claim(clock.now(), 10, "t"))
+            await worker.process(await store.outbox.claim(clock.now(), 10, worker.owner))
         assert messenger.sent == [("-1005", "x", "d1")]
 
 
@@ -116,10 +116,10 @@ async def test_edits_reach_the_message_of_the_earlier_delivery(db_url: str) -> N
         worker = OutboxWorker(store, clock)
         worker.add_messenger(messenger)
         [first] = await store.outbox.enqueue([NewDelivery(chat.id, _payload("v1"), key="v1")])
-        await worker.process(await store.outbox.claim(clock.now(), 10, "t"))
+        await worker.process(await store.outbox.claim(clock.now(), 10, worker.owner))
         await store.outbox.enqueue([NewDelivery(chat.id, _payload("v2"), key="v2",
                                                 op=DeliveryOp.EDIT, target_delivery_id=first)])
-        await worker.process(await store.outbox.claim(clock.now(), 10, "t"))
+        await worker.process(await store.outbox.claim(clock.now(), 10, worker.owner))
         assert messenger.edited == [("1", ("1-1",), "v2")]
 
 

@@ -1,0 +1,196 @@
+"""The notices feature object, its button actions, and who may act for which organisation.
+
+Being a broadcaster is not a role: it is membership of a verified
+organisation (the operator attaches platform accounts to it). Every action on
+a notice checks, here in the core, that the person's account is attached to
+the notice's organisation at that moment; anything else is refused and
+written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from bot.actions import Action
+from bot.context import Context, UserError
+from bot.feature import Feature
+from bot.features.notices.records import (
+    EDITABLE,
+    Category,
+    Notice,
+    NoticeStatus,
+    Organisation,
+)
+from bot.i18n import N_, _
+from bot.records import AuditEntry
+
+feature = Feature("notices", N_("Official notices"), order=40)
+
+MAX_TITLE = 200
+# A notice must fit one message everywhere: Telegram holds 4,096 characters and a
+# Discord embed description 4,096; the frame (header, title, marks) takes the rest.
+MAX_BODY = 3500
+MAX_REASON = 300
+
+
+@dataclass(frozen=True)
+class NewFor(Action, prefix="nto"):
+    """Start a notice for one of the person's organisations."""
+
+    org_id: int
+
+
+@dataclass(frozen=True)
+class PublishNotice(Action, prefix="ntp"):
+    """Publish (or schedule) the previewed notice."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class EditNotice(Action, prefix="nte"):
+    """Edit the main-language text."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class DiscardNotice(Action, prefix="ntx"):
+    """Discard a draft, or unschedule a scheduled notice."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class ChooseCategory(Action, prefix="ntc"):
+    """Show the categories."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class SetCategory(Action, prefix="ntk"):
+    """Choose a category."""
+
+    notice_id: int
+    category: Category
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(Action, prefix="ntl"):
+    """Show the languages a version can be written in."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class WriteLanguage(Action, prefix="ntt"):
+    """Write (or rewrite) the version in one language."""
+
+    notice_id: int
+    lang: str
+
+
+@dataclass(frozen=True)
+class AskSchedule(Action, prefix="nts"):
+    """Ask when to publish."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class AskExpiry(Action, prefix="ntz"):
+    """Ask when the notice expires."""
+
+    notice_id: int
+
+
+@dataclass(frozen=True)
+class ToggleOption(Action, prefix="ntu"):
+    """Switch urgency or the seen button on or off."""
+
+    notice_id: int
+    option: str
+
+
+@dataclass(frozen=True)
+class ReadIn(Action, prefix="ntr"):
+    """Read a published notice in another language (answered only to the presser)."""
+
+    notice_id: int
+    lang: str
+
+
+@dataclass(frozen=True)
+class MarkSeen(Action, prefix="ntn"):
+    """Count the presser as having seen the notice (counts only)."""
+
+    notice_id: int
+
+
+async def audit(ctx: Context, action: str, *, allowed: bool, **detail: Any) -> None:
+    """Write one entry to the audit log."""
+    await ctx.store.audit.record(AuditEntry(
+        at=ctx.now(), action=action, actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
+        community_id=ctx.chat.community_id, allowed=allowed, detail=detail))
+
+
+async def refuse(ctx: Context, action: str, message: str, **detail: Any) -> NoReturn:
+    """Audit a refused action, then answer with `message`."""
+    await audit(ctx, action, allowed=False, **detail)
+    raise UserError(message)
+
+
+async def broadcaster_orgs(ctx: Context) -> list[Organisation]:
+    """The organisations the person may publish for; refused (and audited) when none."""
+    orgs = await ctx.store.notices.orgs_of(ctx.person.platform, ctx.person.platform_id)
+    if not orgs:
+        await refuse(ctx, "notice.refused", _(
+            "Only verified broadcasters can publish notices. If you publish for a consulate "
+            "or another official body, ask the bot's operator to attach your account "
+            "({account}) to it.", account=ctx.person.key), reason="not a broadcaster")
+    return orgs
+
+
+async def pick_org(ctx: Context, orgs: list[Organisation], named: str) -> Organisation:
+    """The organisation named (by short name), which must be one of `orgs`."""
+    if not named:
+        if len(orgs) == 1:
+            return orgs[0]
+        raise UserError(_("You publish for several organisations. Name one of them: "
+                          "{names}.", names=", ".join(o.short_name for o in orgs)))
+    for org in orgs:
+        if org.short_name == named.strip().lower():
+            return org
+    return await refuse(ctx, "notice.refused", _(
+        "You cannot publish as {name}: your account is attached to {names} only.",
+        name=named.strip()[:32], names=", ".join(o.short_name for o in orgs)),
+        reason="not attached", organisation=named.strip()[:32])
+
+
+def parse_id(raw: str | int) -> int | None:
+    """A notice id from "12" or "#12"."""
+    if isinstance(raw, int):
+        return raw
+    text = raw.strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+async def notice_for(ctx: Context, raw: str | int, *, editable: bool = False,
+                     action: str = "notice.access") -> tuple[Notice, Organisation]:
+    """A notice the person may act on for its organisation (refused and audited otherwise)."""
+    notice_id = parse_id(raw)
+    notice = await ctx.store.notices.get(notice_id) if notice_id is not None else None
+    orgs = await broadcaster_orgs(ctx)
+    if notice is None or notice.status == NoticeStatus.CANCELLED:
+        raise UserError(_("I don't know notice {id}.", id=f"#{str(raw).lstrip('#')[:12]}"))
+    org = next((o for o in orgs if o.id == notice.org_id), None)
+    if org is None:
+        await refuse(ctx, action, _("Notice {id} belongs to an organisation you do not "
+                                    "publish for.", id=f"#{notice.id}"),
+                     reason="other organisation", notice=notice.id)
+    if editable and notice.status not in EDITABLE:
+        raise UserError(_("Notice {id} is already published. Use /notice correct or "
+                          "/notice retract.", id=f"#{notice.id}"))
+    return notice, org

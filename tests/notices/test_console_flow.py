@@ -1,0 +1,50 @@
+"""The whole notices flow typed into the console adapter, the form answered line by line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from adapters.console import ConsoleAdapter
+from bot.app import App
+from bot.clock import FakeClock
+from tests.support import open_store, settings_for_tests
+
+SCRIPT = """\
+/broadcaster add mx-madrid | Consulado General de México en Madrid | MX | es
+/broadcaster attach mx-madrid console:me
+/subscribe mx-madrid
+/in paris
+/language fr
+/subscribe mx-madrid
+/in private
+/notice new
+Oficina de pasaportes cerrada
+La oficina cierra el lunes. <b>Traiga</b> su cita.
+1
+1
+"""
+
+
+async def test_a_consul_composes_in_the_console_and_both_chats_receive_it(tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
+        app = App(settings_for_tests(), store, clock)
+        out = io.StringIO()
+        adapter = ConsoleAdapter(app, io.StringIO(SCRIPT), out, files_dir=tmp_path / "files")
+        await app.start()
+        try:
+            await adapter.run()
+        finally:
+            await app.stop()
+    text = out.getvalue()
+    assert "New notice for Consulado General de México en Madrid · 1/3" in text
+    assert "[1] Keep  [2] Cancel" in text
+    assert "Preview of notice #1" in text
+    assert "[1] Publish  [2] Edit  [3] Cancel" in text
+    assert "Published. Notice #1 is on its way to 2 chats" in text
+    # Each chat gets its copy through the outbox, with the verified header in its language.
+    assert "[main] 🛡️ Official notice · Consulado General de México en Madrid" in text
+    assert "[paris] 🛡️ Avis officiel · Consulado General de México en Madrid" in text
+    assert "La oficina cierra el lunes. <b>Traiga</b> su cita." in text
+    assert "📊 Delivery report · notice #1" in text
