@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.events import ChatKind, Platform
@@ -297,6 +297,22 @@ class SqlNotices(Repo):
                         *unsent, DeliveryRow.chat_id.in_(chat_ids[start:start + 500]),
                     ).values(payload=json.loads(raw)))
             return True
+
+    async def reached(self, community_id: int, since: datetime,
+                      until: datetime) -> list[tuple[Notice, Organisation]]:
+        """Published notices with a copy in a chat of the community, in a period, oldest first."""
+        query = (
+            select(NoticeRow, BroadcasterOrgRow).distinct()
+            .join(BroadcasterOrgRow, BroadcasterOrgRow.id == NoticeRow.org_id)
+            .join(DeliveryRow, DeliveryRow.source
+                  == literal("notice:") + cast(NoticeRow.id, String))
+            .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
+            .where(ChatRow.community_id == community_id,
+                   NoticeRow.status == NoticeStatus.PUBLISHED.value,
+                   NoticeRow.published_at >= since, NoticeRow.published_at <= until)
+            .order_by(NoticeRow.published_at, NoticeRow.id))
+        async with self.sessions() as s:
+            return [(notice_record(n), org_record(o)) for n, o in await s.execute(query)]
 
     async def copies(self, notice_id: int) -> list[Copy]:
         """Every chat's copy of a published notice, with the revision it shows."""

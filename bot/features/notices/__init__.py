@@ -13,6 +13,7 @@ from bot.features.notices import (  # noqa: F401  (each module registers its han
     buttons,
     compose,
     corrections,
+    digest,
     publish,
     reading,
     report,

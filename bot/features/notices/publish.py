@@ -18,6 +18,7 @@ from bot.features.notices.records import Notice, NoticeStatus, Organisation, Pub
 from bot.features.notices.render import copy_payloads
 from bot.features.notices.report import TICK, initial_report
 from bot.i18n import N_, Lazy, use_locale
+from bot.quiet import quiet_until
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Reply, reply_to_json
 from bot.richtext import doc
@@ -40,12 +41,15 @@ async def targets(services: Services, notice: Notice) -> list[Chat]:
     return [chat for chat, categories in subs if wanted(notice, categories)]
 
 
-def copy_delivery(notice: Notice, chat_id: int, data: dict[str, Any]) -> NewDelivery:
-    """The outbox row of one chat's copy."""
-    # Urgent copies jump the queue and must pass quiet hours (the digest branch's
-    # `bot.fanout.chat_delivery` holds the others until the quiet hours end).
-    return NewDelivery(chat_id, data, key=f"notice:{notice.id}:{chat_id}", source=notice.source,
-                       urgent=notice.urgent)
+def copy_delivery(notice: Notice, chat: Chat, data: dict[str, Any],
+                  services: Services) -> NewDelivery:
+    """The outbox row of one chat's copy: urgent copies jump the queue and pass quiet hours;
+    the others wait until the chat's quiet hours end."""
+    not_before = None
+    if not notice.urgent:
+        not_before = quiet_until(chat, services.chat_zone(chat), services.clock.now())
+    return NewDelivery(chat.id, data, key=f"notice:{notice.id}:{chat.id}", source=notice.source,
+                       urgent=notice.urgent, not_before=not_before)
 
 
 async def publish(services: Services, notice: Notice, org: Organisation) -> Published | None:
@@ -54,7 +58,9 @@ async def publish(services: Services, notice: Notice, org: Organisation) -> Publ
     chats = await targets(services, notice)
     notice.published_at = now
     payloads = copy_payloads(services, notice, org, chats)
-    deliveries = [copy_delivery(notice, chat_id, data) for chat_id, data in payloads.items()]
+    by_id = {chat.id: chat for chat in chats}
+    deliveries = [copy_delivery(notice, by_id[chat_id], data, services)
+                  for chat_id, data in payloads.items()]
     report = await initial_report(services, notice, org, len(deliveries))
     result = await services.store.notices.publish(notice.id, deliveries, report, now)
     if result is None:

@@ -250,6 +250,11 @@ class NoticeStore(Protocol):
         """
         ...
 
+    async def reached(self, community_id: int, since: datetime,
+                      until: datetime) -> list[tuple[Notice, Organisation]]:
+        """Published notices with a copy in a chat of the community, in a period."""
+        ...
+
     async def copies(self, notice_id: int) -> list[Copy]:
         """Every chat's copy of a published notice."""
         ...

@@ -1,0 +1,29 @@
+"""Notices in the digest: what verified broadcasters published for the community lately."""
+
+from __future__ import annotations
+
+from bot.digest import DigestContext
+from bot.i18n import current_locale, ngettext
+from bot.richtext import Block, bold, bullets, line
+from bot.trust import neutralise
+
+from .base import feature
+
+SHOWN = 8
+
+
+@feature.digest_section(order=20)
+async def new_notices(dctx: DigestContext) -> Block | None:
+    """Each notice's title (in the reader's language when it exists) and organisation."""
+    reached = await dctx.services.store.notices.reached(dctx.community_id, dctx.since, dctx.now)
+    if not reached:
+        return None
+    items = []
+    for notice, org in reached[:SHOWN]:
+        text = notice.texts.get(current_locale()) or notice.main_text
+        if text is None:
+            continue
+        # The title is the broadcaster's own words; the organisation comes from the register.
+        items.append(line(neutralise(text.title), " — ", org.name))
+    head = ngettext("{n} official notice", "{n} official notices", len(reached))
+    return Block((line(bold(head)), *bullets(items).lines))
