@@ -295,6 +295,6 @@ class DiscordAdapter:
             event = inbound.command_event(interaction, route, modal_values(data))
             await self._responder(interaction).command(self.app.handle(event))
             return
-        # Not a form we opened (or one from before an upgrade): the core refuses it politely.
-        pressed = inbound.button_event(interaction, custom_id)
-        await self._responder(interaction).button(self.app.handle(pressed))
+        # A form the core asked for (`Form.id`); the core checks it is still wanted.
+        submitted = inbound.form_event(interaction, custom_id, modal_values(data))
+        await self._responder(interaction).button(self.app.handle(submitted))

@@ -7,7 +7,15 @@ from typing import Any
 import discord
 
 from adapters.discord.commands import Route
-from bot.events import ButtonPressed, ChatKind, ChatRef, CommandInvoked, Platform, UserRef
+from bot.events import (
+    ButtonPressed,
+    ChatKind,
+    ChatRef,
+    CommandInvoked,
+    FormSubmitted,
+    Platform,
+    UserRef,
+)
 
 # Members with Manage Events are moderators for these command groups.
 EVENT_GROUPS = frozenset({"meeting", "session"})
@@ -41,7 +49,10 @@ def is_admin(interaction: discord.Interaction, group: str = "") -> bool:
 
 def _common(interaction: discord.Interaction, group: str = "") -> dict[str, Any]:
     guild_locale = interaction.guild_locale if interaction.guild_id is not None else None
+    # A slash command or a click may still be answered with a modal; a submitted modal not.
+    forms = interaction.type is not discord.InteractionType.modal_submit
     return {
+        "can_show_forms": forms,
         "chat": chat_ref(interaction),
         "user": user_ref(interaction),
         "locale_hint": str(interaction.locale.value) if interaction.locale else None,
@@ -69,6 +80,14 @@ def unknown_command_event(interaction: discord.Interaction, name: str) -> Comman
     """A command Discord still offers but the core no longer has: the core says so."""
     return CommandInvoked(**_common(interaction), command=name.split(" ", 1)[0],
                           args=name.partition(" ")[2])
+
+
+def form_event(interaction: discord.Interaction, form_id: str,
+               values: dict[str, str]) -> FormSubmitted:
+    """A modal the core asked for (a `Form`), filled in: every value at once."""
+    message = interaction.message
+    return FormSubmitted(**_common(interaction), form_id=form_id, values=values,
+                         message_id=str(message.id) if message is not None else None)
 
 
 def button_event(interaction: discord.Interaction, custom_id: str) -> ButtonPressed:

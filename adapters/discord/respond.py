@@ -21,6 +21,7 @@ import discord
 from adapters.discord.compose import Part, compose
 from adapters.discord.messenger import NO_MENTIONS, DiscordMessenger
 from adapters.discord.render import MAX_CONTENT, escape, truncate
+from adapters.discord.views import FormField, build_modal
 from bot.events import ChatKind, ChatRef
 from bot.replies import Delete, Outcome, Reply, Toast
 
@@ -75,11 +76,32 @@ class Responder:
         self.chat = chat
         self.messenger = messenger
 
+    async def _form(self, results: Sequence[Outcome], deferred: bool) -> bool:
+        """Open the modal a reply asks for (the first answer to the interaction); True if so."""
+        asked = next((o for o in results if isinstance(o, Reply) and o.form is not None), None)
+        if asked is None or asked.form is None:
+            return False
+        if deferred:
+            # Too late for a modal: say what was asked; the command can be run again.
+            log.warning("interaction %s was deferred; its form cannot open", self.interaction.id)
+            return False
+        form = asked.form
+        fields = [FormField(f.name, f.label, long=f.long, required=f.required,
+                            default=f.value or None, placeholder=f.hint or None)
+                  for f in form.fields]
+        try:
+            await self.interaction.response.send_modal(build_modal(form.title, form.id, fields))
+        except discord.HTTPException as exc:
+            log.warning("could not open form %s: %s %s", form.id, exc.status, exc.text)
+        return True
+
     async def command(self, outcomes: Awaitable[list[Outcome]]) -> None:
         """Answer a slash command or a submitted modal."""
         response = self.interaction.response
         results, deferred = await _core(outcomes, self.interaction,
                                         lambda: response.defer(thinking=True))
+        if await self._form(results, deferred):
+            return
         sends: list[tuple[Part, bool]] = []
         later: list[Outcome] = []
         for outcome in results:
@@ -123,6 +145,8 @@ class Responder:
         interaction = self.interaction
         response = interaction.response
         results, deferred = await _core(outcomes, interaction, response.defer)
+        if await self._form(results, deferred):
+            return
         clicked = str(interaction.message.id) if interaction.message is not None else None
         update: Reply | None = None
         sends: list[tuple[Part, bool]] = []
