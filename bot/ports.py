@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.events import ChatRef, Platform, UserRef
 from bot.permissions import Role
@@ -18,6 +18,9 @@ from bot.records import (
     ScheduledItem,
 )
 from bot.replies import Reply, SentMessage
+
+if TYPE_CHECKING:
+    from bot.features.polls.records import PollStore
 
 
 class Clock(Protocol):
@@ -282,3 +285,4 @@ class Store(Protocol):
     audit: AuditStore
     schedule: ScheduleStore
     outbox: OutboxStore
+    polls: PollStore

@@ -8,6 +8,7 @@ from bot.ports import Clock
 from storage.db import make_engine, sessions
 from storage.repos.core import SqlAudit, SqlChats, SqlCommunities, SqlPeople
 from storage.repos.outbox import SqlOutbox
+from storage.repos.polls import SqlPolls
 from storage.repos.schedule import SqlSchedule
 
 
@@ -25,6 +26,7 @@ class SqlStore:
         self.audit = SqlAudit(*args)
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
+        self.polls = SqlPolls(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:
