@@ -121,7 +121,14 @@ class OutboxWorker:
                 for delivery in items:
                     await self.deliver(delivery)
 
-        await asyncio.gather(*(one_chat(items) for items in by_chat.values()))
+        # return_exceptions: when the worker is stopped, gather waits for every chat's
+        # task to finish cancelling (a plain gather returns at the first cancelled
+        # child, leaving others mid-query while the engine is disposed).
+        results = await asyncio.gather(*(one_chat(items) for items in by_chat.values()),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                log.error("delivery batch failed", exc_info=result)
 
     async def deliver(self, delivery: Delivery) -> None:
         """Send one delivery and record what happened."""
