@@ -10,7 +10,7 @@ from bot.app import App
 from bot.clock import FakeClock
 from bot.events import ButtonPressed, ChatKind, ChatRef, Platform, UserRef
 from bot.replies import Reply, Toast
-from tests.support import Harness, RecordingMessenger, open_store, settings_for_tests
+from tests.support import Harness, RecordingMessenger, open_store, settings_for_tests, texts
 
 TG = ChatRef(Platform.TELEGRAM, "-1001", ChatKind.GROUP, "Madrid")
 DC = ChatRef(Platform.DISCORD, "5551", ChatKind.GROUP, "general", space_id="77")
@@ -67,6 +67,11 @@ class Community(Harness):
         toasts = [o for o in outcomes if isinstance(o, Toast)]
         assert len(toasts) == 1, outcomes
         return toasts[0].text
+
+    async def vote_from(self, reply: Reply, option: int) -> str:
+        """Press an option's button of any reply (a card shown privately, say); the answer."""
+        flat = [b for row in reply.buttons for b in row]
+        return texts(await self.press(flat[option].action))
 
 
 def event_for(chat: ChatRef, name: str, data: str) -> ButtonPressed:

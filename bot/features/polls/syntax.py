@@ -57,8 +57,15 @@ def _fold(word: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
+# Direction overrides would let an option disguise itself (we add isolates ourselves),
+# and invisible spaces would make two equal-looking options differ.
+_INVISIBLE = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+                                    "\u200b\u2060\ufeff"))
+
+
 def _tidy(text: str) -> str:
-    """One line, single spaces, no invisible control characters."""
+    """One line, single spaces, no control characters, overrides or invisible spaces."""
+    text = text.translate(_INVISIBLE)
     text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
     return " ".join(text.split())
 
@@ -101,12 +108,12 @@ def _take_flags(raw: str) -> tuple[str, dict[str, str]]:
 def parse_draft(raw: str) -> Draft:
     """A checked draft from what was typed after `/poll new`; UserError says what is wrong."""
     text, flags = _take_flags(raw)
-    parts = [_tidy(p) for p in _SEPARATOR.split(text)]
-    parts = [p for p in parts if p]
-    if not parts:
+    first, *rest = _SEPARATOR.split(text.lstrip(" \t\r\n"))
+    question = _tidy(first)
+    options = [o for o in (_tidy(p) for p in rest) if o]
+    if not question:
         raise UserError(_("Write the question, then each option after a | sign. For "
                           "example: /poll new Where shall we meet? | Café | Online"))
-    question, options = parts[0], parts[1:]
     if len(question) > MAX_QUESTION_CHARS:
         raise UserError(_("The question is too long: {limit} characters at most.",
                           limit=MAX_QUESTION_CHARS))
