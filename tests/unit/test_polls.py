@@ -27,7 +27,7 @@ async def test_bad_polls_are_refused_clearly_and_change_nothing(db_url: str) -> 
     async with community(db_url) as h:
         h.telegram("mod", admin=True, locale="en")
         refusals = {
-            "/poll new": "Escribe la pregunta",
+            "/poll new": "Crea una encuesta así:",
             "/poll new  | Pizza | Sushi": "Escribe la pregunta",
             "/poll new Lunch? | Pizza | pizza": "aparece dos veces",
             "/poll new Lunch? | " + " | ".join(f"o{i}" for i in range(11)): "11 opciones",
@@ -248,6 +248,33 @@ async def test_many_options_fit_discord_rows_and_long_labels_are_cut(db_url: str
         rows = h.dc.sent[0][1].buttons
         assert [len(r) for r in rows] == [2, 2, 2, 1]
         assert all(len(b.label) <= 60 and b.label.endswith("…") for r in rows for b in r)
+
+
+async def test_toasts_stay_within_telegrams_200_characters(db_url: str) -> None:
+    async with community(db_url) as h:
+        h.telegram("mod", admin=True)
+        options = " | ".join(f"{n} " + "y" * 97 for n in range(10))
+        await h.send(f"/poll new Which? | {options} --multi")
+        await h.send(f"/poll new One? | {options}")
+        await h.settle()
+        h.discord("dee")
+        answers = [await h.vote(n, index=0) for n in range(10)]
+        assert answers[-1] == "Your choices: 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10."
+        answers.append(await h.vote(9))
+        assert all(len(a) <= 200 for a in answers), max(map(len, answers))
+
+
+async def test_poll_new_alone_shows_how_to_write_a_poll(db_url: str) -> None:
+    async with community(db_url) as h:
+        h.discord("dmod", admin=True)
+        guide = texts(await h.send("/poll new"))
+        assert guide.startswith("Start a poll like this:")
+        for flag in ("--multi", "--anonymous", "--hidden", "--closes friday 18:00"):
+            assert flag in guide
+        h.telegram("mod", admin=True)
+        assert "--closes viernes 18:00" in texts(await h.send("/poll new"))
+        await h.settle()
+        await _nothing_happened(h)
 
 
 async def test_help_explains_the_poll_syntax(db_url: str) -> None:

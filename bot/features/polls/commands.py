@@ -22,7 +22,7 @@ from bot.features.polls.common import (
     require_manager,
 )
 from bot.features.polls.records import NewPoll, PollStatus, Tally
-from bot.features.polls.render import Listed, card, created, listing, voters_list
+from bot.features.polls.render import Listed, card, created, guide, listing, voters_list
 from bot.features.polls.syntax import parse_draft, parse_switch
 from bot.i18n import N_, _
 from bot.permissions import Role, requires
@@ -66,7 +66,10 @@ async def _may_create(ctx: Context) -> None:
 async def poll_new(ctx: Context) -> Reply:
     """Check what was typed, store the poll, and post it to every chat of the community."""
     await _may_create(ctx)
-    draft = parse_draft(_typed(ctx))
+    typed = _typed(ctx)
+    if not typed.strip():
+        return guide()
+    draft = parse_draft(typed)
     closes_at = None
     if draft.closes is not None:
         closes_at = parse_when(draft.closes, locale=ctx.chat_locale, zone=ctx.zone,

@@ -12,7 +12,7 @@ from bot.fmt import datetime_text, joined, percent
 from bot.i18n import N_, Lazy, _, isolate, ngettext, pgettext
 from bot.records import Person
 from bot.replies import Button, Reply
-from bot.richtext import Block, Line, Timestamp, block, bold, doc, italic, line
+from bot.richtext import Block, Code, Line, Timestamp, block, bold, doc, italic, line
 
 BAR_CELLS = 10
 BUTTON_CHARS = 60
@@ -95,6 +95,9 @@ def card(poll: Poll, tally: Tally, zone: str) -> Reply:
         footer.append(_with_time(N_("Voting closes on {time}."), poll.closes_at, zone))
     if poll.anonymous:
         footer.append(line(_("Anonymous: votes are stored without names.")))
+    elif poll.hide_results:
+        footer.append(line(_("Public: once the poll closes, anyone in the community can see "
+                             "who voted for what with /poll voters {id}.", id=poll.id)))
     else:
         footer.append(line(_("Public: anyone in the community can see who voted for what "
                              "with /poll voters {id}.", id=poll.id)))
@@ -176,6 +179,21 @@ def voters_list(poll: Poll, ballots: Sequence[tuple[int, Person]]) -> Reply:
                                      len(names) - MAX_NAMES)
         blocks.append(block(head, line(listed)))
     return Reply(doc(*blocks), private=True)
+
+
+def guide() -> Reply:
+    """How to write a poll, for `/poll new` alone."""
+    return Reply(doc(
+        block(line(bold(_("Start a poll like this:"))),
+              line(Code(_("/poll new Where shall we meet? | Café Lisboa | Online | Library")))),
+        _("Separate the question and the options (2 to 10) with | or with line breaks. "
+          "Add any of these, anywhere:"),
+        block(line(Code("--multi"), " — ", _("people may choose several options")),
+              line(Code("--anonymous"), " — ", _("votes are stored without names")),
+              line(Code("--hidden"), " — ", _("results stay hidden until the poll closes")),
+              line(Code(_("--closes friday 18:00")), " — ",
+                   _("close automatically at that time (or: --closes in 2 hours)"))),
+    ))
 
 
 def created(poll: Poll, chats: int) -> Reply:

@@ -13,6 +13,9 @@ from bot.fmt import joined
 from bot.i18n import _
 from bot.replies import Reply, Toast
 
+TOAST_OPTION_CHARS = 60
+TOAST_LIST_CHARS = 120
+
 
 def _refusal(status: VoteStatus) -> str:
     if status == VoteStatus.MISSING:
@@ -49,12 +52,21 @@ def _voter(ctx: Context, poll: Poll) -> tuple[str, int | None]:
     return anonymous_voter(key, poll.id, ctx.person.id), None
 
 
+def _short(option: str) -> str:
+    return option if len(option) <= TOAST_OPTION_CHARS else option[:TOAST_OPTION_CHARS - 1] + "…"
+
+
 def _confirmation(poll: Poll, choices: int) -> str:
-    names = [poll.options[i] for i in chosen(choices, len(poll.options))]
+    """What the presser's ballot says now (Telegram shows at most 200 characters)."""
+    indexes = chosen(choices, len(poll.options))
+    names = [_short(poll.options[i]) for i in indexes]
     if poll.multiple:
         if not names:
             return _("You have no options chosen now.")
-        return _("Your choices: {options}.", options=joined(names))
+        listed = joined(names)
+        if len(listed) > TOAST_LIST_CHARS:
+            listed = joined([str(i + 1) for i in indexes])
+        return _("Your choices: {options}.", options=listed)
     if not names:
         return _("Your vote was withdrawn.")
     return _("You voted for {option}. Press it again to withdraw your vote.",
