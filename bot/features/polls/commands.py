@@ -153,11 +153,14 @@ async def poll_close(ctx: Context) -> Reply:
     """Close by hand: moderators and the poll's creator; the results follow everywhere."""
     poll = await find_poll(ctx, ctx.arg("poll"))
     await require_manager(ctx, poll, "poll close")
-    if poll.status != PollStatus.OPEN or not await ctx.store.polls.close(poll.id, ctx.now()):
+    if poll.status != PollStatus.OPEN:
         raise UserError(_("Poll #{id} is already closed.", id=poll.id))
-    # The same job as a scheduled close: it replaces the pending one and runs now.
+    # The same job as a scheduled close (it replaces the pending one and runs now), put
+    # on the schedule first: if the bot stops right here, the results still go out.
     await ctx.services.scheduler.schedule(CLOSE_JOB, str(poll.id), ctx.now(),
                                           grace_seconds=CLOSE_GRACE_SECONDS)
+    # No vote counts from now on, even before the job runs (it may already have closed it).
+    await ctx.store.polls.close(poll.id, ctx.now())
     await audit(ctx, "poll close", allowed=True, poll=poll.id)
     return Reply(doc(_("Poll #{id} is closed. The results are on their way to every chat.",
                        id=poll.id)))
