@@ -86,7 +86,10 @@ class ScheduleRunner:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         self.scheduler = None
+        # Timers that will now never fire must not keep wait_idle() waiting: their items
+        # stay pending in the database and are armed again at the next start.
         self._due_timers.clear()
+        self._update_settled()
         if self._drainer is not None:
             await self.wait_idle()
             self._drainer.cancel()
