@@ -56,7 +56,7 @@ def test_dashes_inside_words_are_not_flags() -> None:
     ("Lunch? | Pizza | PIZZA", "appears twice"),
     ("Lunch? | Pizza | Sushi --sometimes", "I don't know --sometimes"),
     ("Lunch? | Pizza | Sushi --closes", "When should the poll close?"),
-    ("Q" * 301 + " | A | B", "The question is too long"),
+    ("Q" * 251 + " | A | B", "The question is too long: 250 characters at most."),
 ])
 def test_bad_polls_are_refused_with_what_to_do(typed: str, says: str) -> None:
     with pytest.raises(UserError) as refused:

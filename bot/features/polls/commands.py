@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC
 
 from bot.context import Context, UserError
@@ -128,7 +129,7 @@ async def poll_show(ctx: Context) -> Reply:
     tally = await ctx.store.polls.tally(poll.id)
     with ctx.for_person():
         reply = card(poll, tally, ctx.services.person_zone(ctx.person, ctx.chat))
-    return Reply(reply.body, buttons=reply.buttons, private=True)
+    return replace(reply, private=True)
 
 
 @feature.command("poll voters", N_("Who voted for what in a public poll"),

@@ -13,7 +13,7 @@ from bot.records import Person
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
 MAX_OPTION_CHARS = 100
-MAX_QUESTION_CHARS = 300
+MAX_QUESTION_CHARS = 250
 
 
 class PollStatus(StrEnum):

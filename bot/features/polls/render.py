@@ -86,7 +86,8 @@ def card(poll: Poll, tally: Tally, zone: str) -> Reply:
         footer = [line(_voted(tally))]
         if poll.closed_at is not None:
             footer.append(_with_time(N_("This poll closed on {time}."), poll.closed_at, zone))
-        return Reply(doc(block(head, question), _option_lines(poll, tally), block(*footer)))
+        return Reply(doc(block(head, question), _option_lines(poll, tally), block(*footer)),
+                     card=True)
     shown = None if poll.hide_results else tally
     footer = [line(_voted(tally))]
     if poll.hide_results:
@@ -108,7 +109,7 @@ def card(poll: Poll, tally: Tally, zone: str) -> Reply:
         footer.append(line(italic(_("Press an option to vote; press it again to withdraw "
                                     "your vote."))))
     body = doc(block(head, question), _option_lines(poll, shown), block(*footer))
-    return Reply(body, buttons=vote_buttons(poll))
+    return Reply(body, buttons=vote_buttons(poll), card=True)
 
 
 def results(poll: Poll, tally: Tally, zone: str, *, late: bool = False) -> Reply:
@@ -119,7 +120,8 @@ def results(poll: Poll, tally: Tally, zone: str, *, late: bool = False) -> Reply
     if late:
         footer.append(line(italic(_("I was offline when this poll was due to close, so the "
                                     "results come late."))))
-    return Reply(doc(block(head, question), _option_lines(poll, tally), block(*footer)))
+    return Reply(doc(block(head, question), _option_lines(poll, tally), block(*footer)),
+                 card=True)
 
 
 @dataclass(frozen=True, slots=True)

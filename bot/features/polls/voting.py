@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.context import Context, UserError
 from bot.features.polls.actions import ShowPoll, Vote
 from bot.features.polls.ballots import anonymous_voter, ballot_key, key_check, public_voter
@@ -96,4 +98,4 @@ async def show(ctx: Context, action: ShowPoll) -> Reply:
     poll = await _usable(ctx, action.poll_id)
     tally = await ctx.store.polls.tally(poll.id)
     reply = card(poll, tally, ctx.services.person_zone(ctx.person, ctx.chat))
-    return Reply(reply.body, buttons=reply.buttons, private=True)
+    return replace(reply, private=True)
