@@ -22,6 +22,7 @@ from bot.replies import Reply, SentMessage
 if TYPE_CHECKING:
     from bot.features.knowledge.records import KnowledgeStore
     from bot.features.notices.records import NoticeStore
+    from bot.features.polls.records import PollStore
     from bot.forms import FormStore
 
 
@@ -365,3 +366,4 @@ class Store(Protocol):
     knowledge: KnowledgeStore
     forms: FormStore
     notices: NoticeStore
+    polls: PollStore

@@ -210,7 +210,14 @@ class OutboxWorker:
         claimed = {d.id for d in batch}
         self._claimed_at = claimed_at or self.clock.now()
         try:
-            await asyncio.gather(*(one_chat(items) for items in by_chat.values()))
+            # return_exceptions: when the worker is stopped, gather waits for every chat's
+            # task to finish cancelling (a plain gather returns at the first cancelled
+            # child, leaving others mid-query while the engine is disposed).
+            results = await asyncio.gather(*(one_chat(items) for items in by_chat.values()),
+                                           return_exceptions=True)
+            for result in results:
+                if isinstance(result, Exception):
+                    log.error("delivery batch failed", exc_info=result)
         except asyncio.CancelledError:
             # Stopped mid-batch: what was never attempted goes back to the queue now.
             untouched = sorted(claimed - self._attempted)

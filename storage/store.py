@@ -19,6 +19,7 @@ from storage.repos.inbound import SqlInbound
 from storage.repos.knowledge import SqlKnowledge
 from storage.repos.notices import SqlNotices
 from storage.repos.outbox import SqlOutbox
+from storage.repos.polls import SqlPolls
 from storage.repos.schedule import SqlSchedule
 
 
@@ -47,6 +48,7 @@ class SqlStore:
         self.knowledge = SqlKnowledge(*args)
         self.forms = SqlForms(*args)
         self.notices = SqlNotices(*args)
+        self.polls = SqlPolls(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:

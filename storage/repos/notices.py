@@ -301,15 +301,19 @@ class SqlNotices(Repo):
     async def reached(self, community_id: int, since: datetime,
                       until: datetime) -> list[tuple[Notice, Organisation]]:
         """Published notices with a copy in a chat of the community, in a period, oldest first."""
-        query = (
-            select(NoticeRow, BroadcasterOrgRow).distinct()
-            .join(BroadcasterOrgRow, BroadcasterOrgRow.id == NoticeRow.org_id)
+        # Ids first: PostgreSQL cannot compare the JSON columns a DISTINCT on rows needs.
+        reached = (
+            select(NoticeRow.id)
             .join(DeliveryRow, DeliveryRow.source
                   == literal("notice:") + cast(NoticeRow.id, String))
             .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
             .where(ChatRow.community_id == community_id,
                    NoticeRow.status == NoticeStatus.PUBLISHED.value,
-                   NoticeRow.published_at >= since, NoticeRow.published_at <= until)
+                   NoticeRow.published_at >= since, NoticeRow.published_at <= until))
+        query = (
+            select(NoticeRow, BroadcasterOrgRow)
+            .join(BroadcasterOrgRow, BroadcasterOrgRow.id == NoticeRow.org_id)
+            .where(NoticeRow.id.in_(reached))
             .order_by(NoticeRow.published_at, NoticeRow.id))
         async with self.sessions() as s:
             return [(notice_record(n), org_record(o)) for n, o in await s.execute(query)]
