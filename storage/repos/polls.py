@@ -67,6 +67,26 @@ class SqlPolls(Repo):
                 PollRow.status == PollStatus.OPEN.value).order_by(PollRow.id.desc()))
             return [poll_record(r) for r in rows]
 
+    async def closed_between(self, community_id: int, since: datetime,
+                             until: datetime) -> list[Poll]:
+        """Polls of a community closed in a period, oldest first."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(PollRow).where(
+                PollRow.community_id == community_id,
+                PollRow.status == PollStatus.CLOSED.value,
+                PollRow.closed_at >= since, PollRow.closed_at <= until)
+                .order_by(PollRow.closed_at, PollRow.id))
+            return [poll_record(r) for r in rows]
+
+    async def ballots_of(self, person_id: int) -> list[tuple[Poll, int]]:
+        """A person's ballots in public polls (anonymous ones hold no person), with choices."""
+        async with self.sessions() as s:
+            rows = await s.execute(select(PollRow, BallotRow.choices)
+                                   .join(BallotRow, BallotRow.poll_id == PollRow.id)
+                                   .where(BallotRow.person_id == person_id)
+                                   .order_by(PollRow.id))
+            return [(poll_record(p), int(c)) for p, c in rows]
+
     async def count_open(self, community_id: int) -> int:
         """How many polls of a community are open."""
         async with self.sessions() as s:

@@ -7,7 +7,7 @@ Split by concern: `syntax` reads what was typed, `render` draws cards and result
 
 from __future__ import annotations
 
-from bot.features.polls import commands, jobs, voting
+from bot.features.polls import commands, jobs, reports, voting
 from bot.features.polls.common import feature
 
-__all__ = ["commands", "feature", "jobs", "voting"]
+__all__ = ["commands", "feature", "jobs", "reports", "voting"]

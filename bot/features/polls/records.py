@@ -134,6 +134,15 @@ class PollStore(Protocol):
         """Open polls of these communities, newest first."""
         ...
 
+    async def closed_between(self, community_id: int, since: datetime,
+                             until: datetime) -> list[Poll]:
+        """Polls of a community closed in a period."""
+        ...
+
+    async def ballots_of(self, person_id: int) -> list[tuple[Poll, int]]:
+        """A person's ballots in public polls, with the chosen options as a bitmask."""
+        ...
+
     async def count_open(self, community_id: int) -> int:
         """How many polls of a community are open."""
         ...
