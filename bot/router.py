@@ -152,7 +152,7 @@ class Router:
             return [_answer(event, err.message)]
         except PermissionDenied as denied:
             if ctx is not None:
-                await self._audit(ctx, _action_name(event), allowed=False,
+                await self._audit(ctx, self._action_name(event), allowed=False,
                                   detail={"needed": denied.needed.name.lower()})
                 _answer_privately_in_person_locale(ctx)
             return [_answer(event, refusal(denied.needed))]
@@ -232,6 +232,15 @@ class Router:
             outcomes.extend(_outcomes(await handler(ctx)))
         return outcomes
 
+    def _action_name(self, event: Event) -> str:
+        """What an audit entry calls the attempted action: the command as registered."""
+        if isinstance(event, CommandInvoked):
+            spec, _args = self.resolve(event.command, event.args)
+            return spec.name if spec else event.command[:64]
+        if isinstance(event, ButtonPressed):
+            return f"button:{event.data.partition(':')[0][:16]}"
+        return type(event).__name__
+
     async def _audit(self, ctx: Context, action: str, *, allowed: bool,
                      detail: dict[str, Any] | None = None) -> None:
         await self.services.store.audit.record(AuditEntry(
@@ -307,12 +316,7 @@ def _answer_privately_in_person_locale(ctx: Context) -> None:
         set_locale(ctx.person_locale)
 
 
-def _action_name(event: Event) -> str:
-    if isinstance(event, CommandInvoked):
-        return event.command
-    if isinstance(event, ButtonPressed):
-        return "button"
-    return type(event).__name__
+
 
 
 __all__ = ["BotAdded", "ChatMigrated", "MessagePosted", "Router", "refusal"]
