@@ -63,9 +63,13 @@ def is_rtl(locale: str | None = None) -> bool:
     return (locale or current_locale()) in RTL
 
 
+_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
 def isolate(value: str) -> str:
-    """Wrap `value` in first-strong isolates when the current locale is right-to-left."""
-    return f"{FSI}{value}{PDI}" if is_rtl() and value else value
+    """Wrap `value` in first-strong isolates when the current locale is right-to-left
+    (isolates typed inside the value are dropped, so it cannot close ours early)."""
+    return f"{FSI}{value.translate(_ISOLATES)}{PDI}" if is_rtl() and value else value
 
 
 @cache

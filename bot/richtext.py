@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Union
 
-Inline = Union["Text", "Bold", "Italic", "Strike", "Code", "Link", "Timestamp"]
+Inline = Union["Text", "Bold", "Italic", "Strike", "Code", "Link", "Timestamp", "Seal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,18 @@ class Timestamp:
     epoch: int
     fallback: str
     style: str = "F"
+
+
+@dataclass(frozen=True, slots=True)
+class Seal:
+    """The verification mark of an official notice's header: only the core can place it.
+
+    Renderers strip the mark (and look-alikes) from the start of any typed text, so a
+    line can start with it only through this node.
+    """
+
+
+SEAL_MARK = "🛡️"
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +187,8 @@ def plain(node: Inline) -> str:
         return node.label
     if isinstance(node, Timestamp):
         return node.fallback
+    if isinstance(node, Seal):
+        return SEAL_MARK
     return "".join(plain(child) for child in node.children)
 
 
@@ -197,6 +211,8 @@ def _node_to_json(node: Inline) -> Any:
         return {"link": node.label, "url": node.url}
     if isinstance(node, Timestamp):
         return {"ts": node.epoch, "fallback": node.fallback, "style": node.style}
+    if isinstance(node, Seal):
+        return {"seal": 1}
     kind = {Bold: "b", Italic: "i", Strike: "s"}[type(node)]
     return {kind: [_node_to_json(c) for c in node.children]}
 
@@ -210,6 +226,8 @@ def _node_from_json(data: Any) -> Inline:
         return Link(data["link"], data["url"])
     if "ts" in data:
         return Timestamp(int(data["ts"]), data["fallback"], data.get("style", "F"))
+    if "seal" in data:
+        return Seal()
     for key, cls in (("b", Bold), ("i", Italic), ("s", Strike)):
         if key in data:
             return cls(tuple(_node_from_json(c) for c in data[key]))

@@ -12,7 +12,21 @@ from __future__ import annotations
 
 import re
 
-SEAL = "🛡️"
+from bot.richtext import (
+    SEAL_MARK,
+    Block,
+    Bold,
+    Code,
+    Inline,
+    Italic,
+    Line,
+    Link,
+    RichText,
+    Strike,
+    Text,
+)
+
+SEAL = SEAL_MARK
 
 # The seal and marks that read like it at a glance: shields, emblems, crests.
 RESERVED_MARKS = "\U0001f6e1\u26e8\u26c9\u26ca\U0001f530\u2695\u269c"
@@ -32,3 +46,33 @@ def neutralise(text: str) -> str:
     while previous != text:
         previous, text = text, _LEADING.sub("", text)
     return text
+
+
+# Bidi embeddings and overrides, directional isolates someone typed (the core adds its own
+# first-strong isolates around inserted values, so those stay), and invisible separators.
+_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067"
+                                    "\u200b\u2060\ufeff"))
+
+
+def inert(value: str) -> str:
+    """Typed text made harmless to show: no reordering controls, no invisible separators,
+    and no line starting with the verification seal or a look-alike."""
+    return neutralise(value.translate(_CONTROLS))
+
+
+def _inert_node(node: Inline) -> Inline:
+    if isinstance(node, Text):
+        return Text(inert(node.value))
+    if isinstance(node, Code):
+        return Code(inert(node.value))
+    if isinstance(node, Link):
+        return Link(inert(node.label), node.url.translate(_CONTROLS))
+    if isinstance(node, Bold | Italic | Strike):
+        return type(node)(tuple(_inert_node(c) for c in node.children))
+    return node  # Seal, Timestamp: the core's own
+
+
+def inert_tree(body: RichText) -> RichText:
+    """Every text of a body made inert; renderers call this before they escape."""
+    return RichText(tuple(Block(tuple(Line(tuple(_inert_node(n) for n in line.children))
+                                      for line in block.lines)) for block in body.blocks))

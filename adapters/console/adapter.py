@@ -29,6 +29,7 @@ from bot.events import (
 )
 from bot.i18n import _
 from bot.replies import Delete, Outcome, Reply, SentMessage, Toast
+from bot.trust import inert
 from scheduling.pacing import Limits
 
 MAIN_CHAT = "main"
@@ -95,7 +96,7 @@ class ConsoleAdapter:
             return MessagePosted(**common, text=line, message_id=str(next(self._ids)))
         name, args = parse_command(line)
         if name == "as":
-            self.user = args.split()[0][:32] if args else self.me
+            self.user = clean(inert(args.split()[0]))[:32] if args else self.me
             self._say(_("(you are now {name})", name=self.user))
             return None
         if name == "in":
@@ -115,7 +116,7 @@ class ConsoleAdapter:
                              message_id=message_id)
 
     def _switch_chat(self, name: str) -> None:
-        name = name.strip()[:32] or MAIN_CHAT
+        name = clean(inert(name.strip()))[:32] or MAIN_CHAT
         if name == "private":
             self.chat = ChatRef(Platform.CONSOLE, self.user, ChatKind.PRIVATE, None)
             self._say(_("(you are now in your private chat with the bot, as {name})",

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.richtext import Bold, Code, Inline, Italic, Link, RichText, Strike, Text, Timestamp
+from bot.richtext import (
+    SEAL_MARK,
+    Bold,
+    Code,
+    Inline,
+    Italic,
+    Link,
+    RichText,
+    Seal,
+    Strike,
+    Text,
+    Timestamp,
+)
+from bot.trust import inert_tree
 
 
 def clean(value: str) -> str:
@@ -22,6 +35,8 @@ def clean(value: str) -> str:
 
 
 def _inline(node: Inline) -> str:
+    if isinstance(node, Seal):
+        return SEAL_MARK
     if isinstance(node, Text):
         return clean(node.value)
     if isinstance(node, Code):
@@ -38,6 +53,7 @@ def _inline(node: Inline) -> str:
 
 def render(body: RichText) -> str:
     """The body as plain text: lines joined by newlines, blocks by blank lines."""
+    body = inert_tree(body)
     return "\n\n".join(
         "\n".join("".join(_inline(n) for n in line.children) for line in block.lines)
         for block in body.blocks

@@ -19,6 +19,7 @@ from adapters.discord.render import (
 from adapters.discord.views import StaticView, view_for
 from bot.replies import Reply
 from bot.richtext import Block, Bold, RichText
+from bot.trust import inert_tree
 
 CARD_COLOUR = 0x3B82A0
 MAX_EMBED_TITLE = 256
@@ -41,7 +42,7 @@ def compose(reply: Reply, *, max_parts: int | None = None, with_files: bool = Tr
     at 2,000 characters. With `max_parts` (an edit of an earlier message that
     had that many parts) the overflow is folded into the last part, cut short.
     """
-    parts = _card(reply.body) if reply.card else None
+    parts = _card(inert_tree(reply.body)) if reply.card else None
     if parts is None:
         texts = split(reply.body)
         if max_parts is not None and len(texts) > max_parts:

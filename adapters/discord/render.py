@@ -13,6 +13,7 @@ import re
 from urllib.parse import quote
 
 from bot.richtext import (
+    SEAL_MARK,
     Bold,
     Code,
     Inline,
@@ -20,10 +21,12 @@ from bot.richtext import (
     Line,
     Link,
     RichText,
+    Seal,
     Strike,
     Text,
     Timestamp,
 )
+from bot.trust import inert_tree
 
 MAX_CONTENT = 2000
 MAX_EMBED_DESCRIPTION = 4096
@@ -77,6 +80,8 @@ def _url(url: str) -> str | None:
 
 
 def _inline(node: Inline, *, first: bool) -> str:
+    if isinstance(node, Seal):
+        return SEAL_MARK
     if isinstance(node, Text):
         return escape(node.value, line_start=first)
     if isinstance(node, Code):
@@ -116,12 +121,14 @@ def render_line(line: Line) -> str:
 
 def render(body: RichText) -> str:
     """The whole body as one Discord Markdown string (may exceed one message)."""
+    body = inert_tree(body)
     return "\n\n".join("\n".join(render_line(ln) for ln in b.lines) for b in body.blocks)
 
 
 def split(body: RichText, limit: int = MAX_CONTENT) -> list[str]:
     """The body as message parts of at most `limit` UTF-16 units, cut at paragraph breaks,
     then line breaks, then spaces."""
+    body = inert_tree(body)
     parts: list[str] = []
     current = ""
     for block in body.blocks:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from bot.richtext import (
+    SEAL_MARK,
     Bold,
     Code,
     Inline,
@@ -21,10 +22,12 @@ from bot.richtext import (
     Line,
     Link,
     RichText,
+    Seal,
     Strike,
     Text,
     Timestamp,
 )
+from bot.trust import inert_tree
 
 MAX_TEXT = 4096
 MAX_TOAST = 200
@@ -61,6 +64,8 @@ def _close(style: Style) -> str:
 
 def inline(node: Inline) -> str:
     """One inline node as HTML."""
+    if isinstance(node, Seal):
+        return SEAL_MARK
     if isinstance(node, Text):
         return escape(node.value)
     if isinstance(node, Code):
@@ -83,6 +88,7 @@ def render_line(line: Line) -> str:
 
 def render(body: RichText) -> str:
     """The whole body as one HTML string (no length limit applied)."""
+    body = inert_tree(body)
     return "\n\n".join("\n".join(render_line(ln) for ln in b.lines) for b in body.blocks)
 
 
@@ -96,7 +102,9 @@ def toast(value: str) -> str:
 
 def _runs(nodes: tuple[Inline, ...], styles: tuple[Style, ...] = ()) -> Iterator[Run]:
     for node in nodes:
-        if isinstance(node, Text):
+        if isinstance(node, Seal):
+            yield SEAL_MARK, styles
+        elif isinstance(node, Text):
             yield node.value, styles
         elif isinstance(node, Code):
             yield node.value, (*styles, ("code", ""))
@@ -189,6 +197,7 @@ class _Packer:
 
 def split(body: RichText, limit: int = MAX_TEXT) -> list[str]:
     """The body as HTML parts that each fit one Telegram message."""
+    body = inert_tree(body)
     packer = _Packer(limit)
     for block in body.blocks:
         lines = [(render_line(ln), units(ln.plain()), ln) for ln in block.lines]

@@ -69,7 +69,7 @@ async def test_the_register_refuses_bad_input_and_non_operators(harness: Harness
     h.as_user("alice", admin=True)  # a moderator, but not the operator
     assert texts(await h.send("/broadcaster add x2 | X | MX | es")) == (
         "Only the bot's operator can do that.")
-    assert ("broadcaster", False) in await _audited(h)  # the router audits the refusal
+    assert ("broadcaster add", False) in await _audited(h)  # the router audits the refusal
     assert len(await h.app.store.notices.orgs()) == 1
 
 

@@ -25,13 +25,13 @@ from bot.fmt import datetime_text, joined
 from bot.i18n import _, current_locale, language_name, pgettext, use_locale
 from bot.records import Chat
 from bot.replies import Button, Reply, reply_to_json
-from bot.richtext import Block, Line, RichText, block, bold, italic, line, strike, text
-from bot.trust import SEAL, neutralise
+from bot.richtext import Block, Line, RichText, Seal, block, bold, italic, line, strike, text
+from bot.trust import neutralise
 
 
 def header(org: Organisation) -> Line:
     """The verification line: the seal and the organisation's registered name."""
-    return line(bold(SEAL, " ", _("Official notice · {organisation}", organisation=org.name)))
+    return line(bold(Seal(), " ", _("Official notice · {organisation}", organisation=org.name)))
 
 
 def variant_language(notice: Notice, locale: str) -> str:
