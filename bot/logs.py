@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-_TOKENISH = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
+_TOKENISH = re.compile(r"(?<!\d)\d{6,12}:[A-Za-z0-9_-]{30,}")
 
 
 class Redactor(logging.Filter):
