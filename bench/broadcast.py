@@ -4,8 +4,9 @@
 
 Runs the real core (publish transaction, outbox worker, pacing, retries)
 on a temporary SQLite file against tests/fakes/telegram_api.py, through a
-minimal messenger built on python-telegram-bot's `Bot` (plain text, no
-adapter: no updates, no rendering beyond the console's plain text). Prints
+messenger the Telegram adapter uses (HTML rendering, splitting, its error
+mapping), on python-telegram-bot's `Bot`; `--minimal` swaps in a bare
+plain-text messenger to see what the adapter's messenger costs. Prints
 elapsed time ÷ the ideal (chats ÷ rate seconds), the 429 answers the fake
 gave, and duplicates and losses counted from the fake's own records.
 Target: ratio ≤ 1.05, 0 duplicates, 0 losses.
@@ -27,11 +28,14 @@ from pathlib import Path
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from typing import Any
+
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.request import HTTPXRequest
 
 from adapters.console.render import render
+from adapters.telegram.messenger import TelegramMessenger
 from bot.app import App
 from bot.clock import SystemClock
 from bot.events import ChatKind, ChatRef, CommandInvoked, Platform, UserRef
@@ -100,7 +104,8 @@ class ConsoleSink:
         """Accept."""
 
 
-async def run(chats: int, rate: int, faults: float = 0.0) -> dict[str, float]:
+async def run(chats: int, rate: int, faults: float = 0.0,
+              real_messenger: bool = True) -> dict[str, float]:
     """Publish one notice to `chats` groups and measure the broadcast."""
     clock = SystemClock()
     with tempfile.TemporaryDirectory() as tmp:
@@ -113,8 +118,13 @@ async def run(chats: int, rate: int, faults: float = 0.0) -> dict[str, float]:
             bot = Bot(fake.token, base_url=fake.base_url, request=request)
             await bot.initialize()
             app = App(settings_for_tests(), store, clock)
-            messenger = BotApiMessenger(bot, Limits(per_second=rate, group_per_minute=20))
-            app.add_messenger(messenger)
+            if real_messenger:
+                # The Telegram adapter's own messenger (HTML rendering, its error mapping).
+                messenger: Any = TelegramMessenger(bot)
+                app.add_messenger(messenger, Limits(per_second=rate, group_per_minute=20))
+            else:
+                messenger = BotApiMessenger(bot, Limits(per_second=rate, group_per_minute=20))
+                app.add_messenger(messenger)
             app.add_messenger(ConsoleSink())
             org = await store.notices.add_org("mx-madrid", "Consulado de México", "MX", "es")
             assert org is not None
@@ -155,7 +165,7 @@ async def run(chats: int, rate: int, faults: float = 0.0) -> dict[str, float]:
                 "elapsed_s": round(elapsed, 2),
                 "ideal_s": round(chats / rate, 2),
                 "ratio": round(elapsed / (chats / rate), 3),
-                "answers_429": messenger.answers_429,
+                "answers_429": getattr(messenger, "answers_429", fake.rate_limited),
                 "of_them_flood_limit": fake.rate_limited,
                 "faults_injected": fake.faults_injected,
                 "duplicates": sum(c - 1 for c in per_chat.values() if c > 1),
@@ -171,8 +181,10 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=30)
     parser.add_argument("--faults", type=float, default=0.0,
                         help="share of sends the fake fails with a 429 or a 5xx")
+    parser.add_argument("--minimal", action="store_true",
+                        help="a bare plain-text messenger instead of the Telegram adapter's")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.chats, args.rate, args.faults))
+    figures = asyncio.run(run(args.chats, args.rate, args.faults, not args.minimal))
     for key, value in figures.items():
         print(f"{key:20} {value}")
 
