@@ -13,12 +13,12 @@ from bot.digest import DigestContext
 from bot.fanout import chat_delivery
 from bot.feature import Arg, Feature, Where
 from bot.fmt import date_text
-from bot.i18n import N_, _, current_locale, use_locale
+from bot.i18n import N_, _, current_locale, is_rtl, use_locale
 from bot.permissions import Role
 from bot.quiet import parse_hhmm, window
 from bot.records import Chat, NewDelivery, Person, ScheduledItem
 from bot.replies import Reply
-from bot.richtext import Block, RichText, block, bold, line
+from bot.richtext import Block, Line, RichText, Text, block, bold, line
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +87,25 @@ async def compose(services: Services, community_id: int, *, since: datetime, now
     for section in services.digest_sections:
         found = await section(dctx)
         if found is not None and found.lines:
-            blocks.append(found)
+            blocks.append(right_to_left(found))
     return blocks
+
+
+RLM = "\u200f"
+
+
+def right_to_left(found: Block) -> Block:
+    """In a right-to-left language every line starts right to left, whatever it holds
+    (a line of isolated names and titles has no direction of its own)."""
+    if not is_rtl():
+        return found
+    return Block(tuple(Line((Text(RLM), *ln.children)) for ln in found.lines))
 
 
 def _heading(frequency: str, since: datetime, now: datetime, zone: str) -> Block:
     title = _("Your weekly digest") if frequency == "weekly" else _("Your daily digest")
     span = _("{start} to {end}", start=date_text(since, zone), end=date_text(now, zone))
-    return block(line(bold(title)), line(span))
+    return right_to_left(block(line(bold(title)), line(span)))
 
 
 @feature.job(KIND)

@@ -7,7 +7,7 @@ from typing import Any
 from bot.context import Services
 from bot.digest import DigestContext
 from bot.fmt import date_text
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import _, current_locale, isolate, ngettext
 from bot.records import Person
 from bot.richtext import Block, bold, bullets, line
 
@@ -36,7 +36,7 @@ async def new_entries(dctx: DigestContext) -> Block | None:
     entries = [e for e in entries if e.published_at and e.published_at <= dctx.now]
     if not entries:
         return None
-    items = [line(e.title, f" (/kb open {e.id})") for e in entries[:SHOWN]]
+    items = [line(isolate(e.title), f" (/kb open {e.id})") for e in entries[:SHOWN]]
     more = len(entries) - SHOWN
     if more > 0:
         items.append(line(ngettext("and {n} more: /kb find", "and {n} more: /kb find", more)))
@@ -53,7 +53,8 @@ async def deadlines(dctx: DigestContext) -> Block | None:
     coming = _one_per_group([e for e in found if e.deadline and e.deadline <= dctx.until])
     if not coming:
         return None
-    items = [line(e.title, " — ", _("deadline {date}", date=date_text(e.deadline, dctx.zone)))
+    items = [line(isolate(e.title), " — ",
+                  _("deadline {date}", date=date_text(e.deadline, dctx.zone)))
              for e in coming[:SHOWN] if e.deadline]
     return Block((line(bold(_("Deadlines coming up"))), *bullets(items).lines))
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bot.digest import DigestContext
-from bot.i18n import current_locale, ngettext
+from bot.i18n import current_locale, isolate, ngettext
 from bot.richtext import Block, bold, bullets, line
-from bot.trust import neutralise
 
 from .base import feature
 
@@ -24,6 +23,6 @@ async def new_notices(dctx: DigestContext) -> Block | None:
         if text is None:
             continue
         # The title is the broadcaster's own words; the organisation comes from the register.
-        items.append(line(neutralise(text.title), " — ", org.name))
+        items.append(line(isolate(text.title), " — ", isolate(org.name)))
     head = ngettext("{n} official notice", "{n} official notices", len(reached))
     return Block((line(bold(head)), *bullets(items).lines))

@@ -7,10 +7,9 @@ from typing import Any
 from bot.context import Services
 from bot.digest import DigestContext
 from bot.fmt import datetime_text, joined, percent
-from bot.i18n import _, ngettext
+from bot.i18n import _, isolate, ngettext
 from bot.records import Person
 from bot.richtext import Block, bold, bullets, line
-from bot.trust import neutralise
 
 from .common import feature
 from .records import Poll, Tally
@@ -28,7 +27,7 @@ async def open_polls(dctx: DigestContext) -> Block | None:
     for poll in sorted(polls, key=lambda p: (p.closes_at is None, p.closes_at, p.id))[:SHOWN]:
         when = (_("closes {time}", time=datetime_text(poll.closes_at, dctx.zone))
                 if poll.closes_at else _("no closing time"))
-        items.append(line(neutralise(poll.question), f" (/poll show {poll.id}) — ", when))
+        items.append(line(isolate(poll.question), f" (/poll show {poll.id}) — ", when))
     head = ngettext("{n} open poll", "{n} open polls", len(polls))
     return Block((line(bold(head)), *bullets(items).lines))
 
@@ -39,7 +38,7 @@ def winner(poll: Poll, tally: Tally) -> str:
         return _("nobody voted")
     best = max(tally.counts)
     leaders = [i for i, count in enumerate(tally.counts) if count == best]
-    names = [neutralise(poll.options[i]) for i in leaders]
+    names = [poll.options[i] for i in leaders]
     share = percent(tally.fraction(leaders[0]))
     if len(leaders) == 1:
         return _("{option} won ({share})", option=names[0], share=share)
@@ -57,7 +56,7 @@ async def closed_polls(dctx: DigestContext) -> Block | None:
     items = []
     for poll in polls[:SHOWN]:
         tally = await dctx.services.store.polls.tally(poll.id)
-        items.append(line(neutralise(poll.question), " — ", winner(poll, tally)))
+        items.append(line(isolate(poll.question), " — ", winner(poll, tally)))
     head = ngettext("{n} poll closed", "{n} polls closed", len(polls))
     return Block((line(bold(head)), *bullets(items).lines))
 
