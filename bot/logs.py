@@ -62,3 +62,20 @@ def setup(level: str = "INFO", fmt: str = "text", secrets: Iterable[str] = ()) -
     root.setLevel(level.upper())
     for noisy in ("httpx", "apscheduler", "aiosqlite", "discord.gateway", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def guard(logger_names: Iterable[str], secrets: Iterable[str]) -> None:
+    """Mask `secrets` in what the named libraries log, wherever their records go.
+
+    A handler's filter only protects that handler; a filter on the library's own logger
+    scrubs the record before any handler (ours, a test's, an embedding program's) sees it.
+    httpx logs each request URL at INFO, and a Telegram URL carries the bot token.
+    """
+    wanted = [s for s in secrets if s and len(s) >= 6]
+    for name in logger_names:
+        logger = logging.getLogger(name)
+        known = [f for f in logger.filters if isinstance(f, Redactor)]
+        if known:
+            known[0].secrets.extend(s for s in wanted if s not in known[0].secrets)
+        else:
+            logger.addFilter(Redactor(wanted))

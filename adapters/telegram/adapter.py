@@ -19,6 +19,7 @@ from adapters.telegram.messenger import Retry, TelegramMessenger
 from adapters.telegram.outbound import Responder
 from adapters.telegram.roles import AdminCache
 from adapters.telegram.webhook import WebhookServer, checked_secret, derived_secret, url_path
+from bot import logs
 from bot.app import App
 from bot.config import ConfigError, Settings
 from bot.events import Platform
@@ -41,6 +42,13 @@ def file_url(base_url: str) -> str:
     return f"{root.removesuffix('/bot')}/file/bot" if root.endswith("/bot") else root
 
 
+# Loggers whose records may carry a request URL (and so the token) in their text.
+TOKEN_BEARING_LOGGERS = ("httpx", "telegram", "telegram.Bot", "telegram.ext",
+                         "telegram.ext.Application", "telegram.ext.ExtBot",
+                         "telegram.ext.Updater", "telegram.request",
+                         "telegram.request.BaseRequest", "telegram.request.HTTPXRequest")
+
+
 class TelegramAdapter:
     """Feeds Telegram updates to the core and sends its replies; `run()` serves until cancelled."""
 
@@ -55,6 +63,7 @@ class TelegramAdapter:
         self.settings = settings
         self.poll_timeout = poll_timeout
         token = settings.telegram_bot_token.get_secret_value()
+        logs.guard(TOKEN_BEARING_LOGGERS, [token])
         self.webhook_url = settings.telegram_webhook_url
         builder = (ApplicationBuilder().token(token)
                    .base_url(settings.telegram_api_base_url)

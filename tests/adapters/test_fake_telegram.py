@@ -45,6 +45,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.telegram.adapter import TOKEN_BEARING_LOGGERS
+from bot.logs import guard
 from tests.fakes.telegram_api import FakeTelegram, FaultKind, WaitTimeoutError
 from tests.fakes.telegram_updates import bad_request
 
@@ -146,6 +148,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     """A running fake with one German-speaking user."""
     async with FakeTelegram() as server:
         server.add_user(USER, "Ada", language_code="de")
+        # These tests drive python-telegram-bot without our adapter; guard its loggers the
+        # way the adapter does, or httpx logs the token in every request URL.
+        guard(TOKEN_BEARING_LOGGERS, [server.token])
         yield server
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.logs import Redactor
+from bot.logs import Redactor, guard
 from tests.conftest import SECRETS, _scan
 
 
@@ -19,3 +19,16 @@ def test_the_redactor_masks_configured_secrets_and_token_shapes() -> None:
     redactor = Redactor(["s3cr3t-value-xyz"])
     assert redactor.scrub("key s3cr3t-value-xyz here") == "key *** here"
     assert "***" in redactor.scrub("url https://api.telegram.org/bot1234567:" + "A" * 35 + "/x")
+
+
+def test_a_guarded_library_logger_is_scrubbed_before_any_handler_sees_it() -> None:
+    # httpx logs every request URL at INFO, and a Telegram URL carries the token; the guard
+    # sits on the library's own logger, so even a handler without our redactor is safe.
+    before = len(_scan.leaks)
+    logger = logging.getLogger("probe.library")
+    logger.setLevel(logging.INFO)
+    guard(["probe.library"], [SECRETS[0]])
+    guard(["probe.library"], [SECRETS[0]])  # installing twice adds no second filter
+    logger.info("HTTP Request: POST http://127.0.0.1/bot%s/getMe", SECRETS[0])
+    assert len(_scan.leaks) == before
+    assert sum(isinstance(f, Redactor) for f in logger.filters) == 1
