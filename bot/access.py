@@ -93,6 +93,25 @@ COMMANDS: dict[str, Rule] = {
     "polls": Rule(), "poll show": Rule(), "poll voters": Rule(),
     "poll close": Rule(owner=True), "poll delete": Rule(owner=True),
     "poll members": Rule(MODERATOR),
+    # meetings and dialogue sessions
+    "meetings": Rule(), "meeting show": Rule(), "meeting attendees": Rule(),
+    "meeting ics": Rule(),
+    "meeting new": Rule(MODERATOR), "meeting repeat": Rule(MODERATOR),
+    "meeting skip": Rule(MODERATOR), "meeting move": Rule(MODERATOR),
+    "meeting edit": Rule(MODERATOR), "meeting cancel": Rule(MODERATOR),
+    "meeting reminders": Rule(MODERATOR),
+    "agenda": Rule(), "agenda add": Rule(),
+    "agenda accept": Rule(MODERATOR), "agenda drop": Rule(MODERATOR),
+    "agenda move": Rule(MODERATOR),
+    "session start": Rule(MODERATOR),
+    # marks in a running session: its chair (or a moderator); anyone may mark themselves present
+    "topic": Rule(owner=True), "info": Rule(owner=True), "idea": Rule(owner=True),
+    "agreed": Rule(owner=True), "action": Rule(owner=True), "chair": Rule(owner=True),
+    "undo": Rule(owner=True), "session end": Rule(owner=True),
+    "present": Rule(),
+    "minutes": Rule(), "actions": Rule(),
+    # an action item's owner (or a moderator) marks it done
+    "done": Rule(owner=True),
 }
 
 BUTTONS: dict[str, Rule] = {
@@ -111,4 +130,6 @@ BUTTONS: dict[str, Rule] = {
     "ntu": Rule(broadcaster=True), "nts": Rule(broadcaster=True),
     "ntz": Rule(broadcaster=True),
     "pv": Rule(), "ps": Rule(),
+    # meetings: answer, private reminder, who answered
+    "mr": Rule(), "mrm": Rule(), "mw": Rule(),
 }

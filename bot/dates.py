@@ -41,6 +41,11 @@ def normalise(text: str) -> str:
     return _H_TIME.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
 
 
+def has_time_of_day(text: str) -> bool:
+    """True when the text names a time of day ("18:00", "6pm", "18h"), not just a date."""
+    return bool(_HAS_TIME.search(normalise(text)))
+
+
 def _languages(locale: str) -> list[str]:
     return ["en"] if locale == "en" else [locale, "en"]
 
@@ -69,9 +74,6 @@ def local_wall_time(naive: datetime, zone: str) -> datetime:
     return aware
 
 
-def has_time_of_day(text: str) -> bool:
-    """True when the text names a time of day ("18:00", "6pm", "18h"), not only a date."""
-    return bool(_HAS_TIME.search(normalise(text)))
 
 
 def parse_when(text: str, *, locale: str, zone: str, now: datetime) -> datetime:

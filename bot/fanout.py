@@ -87,6 +87,14 @@ async def edit_everywhere(services: Services, source: str, render: Render, *, ke
     `key` names this round of edits (e.g. "poll:3:v7"); copies not yet delivered
     are left to go out as they are, so callers should also cancel or re-render them.
     """
+    deliveries = await edit_deliveries(services, source, render, key=key, op=op)
+    await services.outbox.enqueue(deliveries)
+    return len(deliveries)
+
+
+async def edit_deliveries(services: Services, source: str, render: Render, *, key: str,
+                          op: DeliveryOp = DeliveryOp.EDIT) -> list[NewDelivery]:
+    """The edits `edit_everywhere` would queue, returned instead (for jobs)."""
     deliveries = []
     for sent in await services.store.outbox.by_source(source):
         if sent.op != DeliveryOp.SEND or sent.status != DeliveryStatus.SENT:
@@ -105,5 +113,11 @@ async def edit_everywhere(services: Services, source: str, render: Render, *, ke
         deliveries.append(NewDelivery(chat.id, payload, key=f"{key}:{sent.id}", op=op,
                                       source=f"{source}:{op.value}",
                                       target_delivery_id=sent.id))
-    await services.outbox.enqueue(deliveries)
-    return len(deliveries)
+    return deliveries
+
+
+async def unsent_copies(services: Services, source: str) -> int:
+    """How many copies of `source` are still waiting to be sent (an edit cannot reach them)."""
+    return sum(1 for d in await services.store.outbox.by_source(source)
+               if d.op == DeliveryOp.SEND
+               and d.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING))

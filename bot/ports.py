@@ -21,6 +21,7 @@ from bot.replies import Reply, SentMessage
 
 if TYPE_CHECKING:
     from bot.features.knowledge.records import KnowledgeStore
+    from bot.features.meetings.store import MeetingStore, MinutesStore
     from bot.features.notices.records import NoticeStore
     from bot.features.polls.records import PollStore
     from bot.forms import FormStore
@@ -367,3 +368,5 @@ class Store(Protocol):
     forms: FormStore
     notices: NoticeStore
     polls: PollStore
+    meetings: MeetingStore
+    minutes: MinutesStore

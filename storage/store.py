@@ -17,6 +17,8 @@ from storage.repos.core import (
 from storage.repos.forms import SqlForms
 from storage.repos.inbound import SqlInbound
 from storage.repos.knowledge import SqlKnowledge
+from storage.repos.meetings import SqlMeetings
+from storage.repos.minutes import SqlMinutes
 from storage.repos.notices import SqlNotices
 from storage.repos.outbox import SqlOutbox
 from storage.repos.polls import SqlPolls
@@ -49,6 +51,8 @@ class SqlStore:
         self.forms = SqlForms(*args)
         self.notices = SqlNotices(*args)
         self.polls = SqlPolls(*args)
+        self.meetings = SqlMeetings(*args)
+        self.minutes = SqlMinutes(*args)
 
     @classmethod
     def from_url(cls, url: str, clock: Clock) -> SqlStore:

@@ -57,3 +57,13 @@ def test_unclear_dates_get_a_question_back(typed: str, fragment: str) -> None:
 def test_durations(typed: str, minutes: int | None) -> None:
     parsed = parse_duration(typed)
     assert (parsed.total_seconds() / 60 if parsed else None) == minutes
+
+
+@pytest.mark.parametrize(("typed", "has_time"), [
+    ("friday 18:00", True), ("demain 18h", True), ("next friday 6pm", True),
+    ("2026-12-05", False), ("viernes", False), ("30 de junio", False),
+])
+def test_a_time_of_day_is_told_apart_from_a_date(typed: str, has_time: bool) -> None:
+    from bot.dates import has_time_of_day
+
+    assert has_time_of_day(typed) is has_time

@@ -1,0 +1,164 @@
+"""Ending a session (minutes to every chat, and as a file), and following up action items."""
+
+from __future__ import annotations
+
+from bot.context import Context, JobContext, UserError
+from bot.fanout import community_deliveries, person_delivery
+from bot.feature import Arg, Where
+from bot.features.meetings.common import communities_for, feature, parse_id
+from bot.features.meetings.minutes import ACTION_DUE, require_chair, running
+from bot.features.meetings.minutes_text import (
+    action_text,
+    minutes_body,
+    minutes_markdown,
+    title_of,
+)
+from bot.features.meetings.records import MarkKind, Session
+from bot.fmt import date_text
+from bot.i18n import N_, _
+from bot.permissions import Role
+from bot.ports import Store
+from bot.records import AuditEntry, Chat, NewDelivery, ScheduledItem
+from bot.replies import Document, Reply
+from bot.richtext import block, bold, bullets, doc, line
+
+
+async def _names(store: Store, session: Session) -> dict[int, str]:
+    names = {}
+    for person_id in session.chairs:
+        person = await store.people.get(person_id)
+        if person is not None:
+            names[person_id] = person.display_name
+    return names
+
+
+async def minutes_reply(ctx: Context, session: Session, intro: str) -> Reply:
+    """The minutes in this chat's language, with the Markdown file attached."""
+    marks = await ctx.store.minutes.marks(session.id)
+    names = await _names(ctx.store, session)
+    body = minutes_body(session, marks, names, ctx.zone)
+    text = minutes_markdown(session, marks, names, ctx.zone)
+    day = date_text(session.started_at, ctx.zone, "yyyy-MM-dd")
+    document = Document(f"minutes-{day}-{session.id}.md", text.encode("utf-8"),
+                        "text/markdown")
+    return Reply(doc(intro) + body, document=document)
+
+
+@feature.command("session end", N_("End live minutes and post them in every linked chat"),
+                 examples=("/session end",), where=Where.GROUP)
+async def end(ctx: Context) -> Reply:
+    """Close the session, post the minutes to every chat, and hand back the file."""
+    session = await running(ctx)
+    require_chair(ctx, session)
+    closed = await ctx.store.minutes.end(session.id, ctx.now())
+    if closed is None:
+        raise UserError(_("No session is running. A moderator starts one with /session start."))
+    marks = await ctx.store.minutes.marks(closed.id)
+    names = await _names(ctx.store, closed)
+    services = ctx.services
+
+    def render(chat: Chat) -> Reply:
+        return Reply(minutes_body(closed, marks, names, services.chat_zone(chat)))
+
+    await services.outbox.enqueue(await community_deliveries(
+        services, ctx.chat.community_id, render, key=f"minutes:{closed.id}:end",
+        source=f"minutes:{closed.id}", exclude_chat_id=ctx.chat.id))
+    await ctx.store.audit.record(AuditEntry(
+        at=ctx.now(), action="session end", actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
+        community_id=ctx.chat.community_id, allowed=True,
+        detail={"session": closed.id, "marks": len(marks)}))
+    return await minutes_reply(ctx, closed, _("The session has ended. Here are the minutes; "
+                                              "every linked chat gets them too."))
+
+
+@feature.command(
+    "minutes", N_("Show the minutes of the last session (or of one by number)"),
+    usage=N_("[number]"), examples=("/minutes", "/minutes 4"),
+    args=(Arg("session", N_("The session's number")),),
+)
+async def minutes(ctx: Context) -> Reply:
+    """Stored minutes, as a message and a Markdown file."""
+    communities = await communities_for(ctx)
+    typed = ctx.arg("session")
+    if typed:
+        session_id = parse_id(typed)
+        session = await ctx.store.minutes.get(session_id) if session_id is not None else None
+        if session is None or session.community_id not in communities:
+            raise UserError(_("There are no minutes number {id} here.", id=typed[:20]))
+    else:
+        session = await ctx.store.minutes.latest(communities)
+        if session is None:
+            raise UserError(_("No minutes yet. A moderator starts a session with "
+                              "/session start."))
+    intro = _("Minutes number {id}.", id=str(session.id))
+    if session.open:
+        intro = _("This session is still running; here are the minutes so far.")
+    return await minutes_reply(ctx, session, intro)
+
+
+@feature.command("actions", N_("List open action items (yours, in a private chat)"),
+                 examples=("/actions",))
+async def actions(ctx: Context) -> Reply:
+    """Action items not done yet, soonest due first."""
+    communities = await communities_for(ctx)
+    owner = ctx.person.id if ctx.is_private else None
+    found = await ctx.store.minutes.open_actions(communities, owner)
+    if not found:
+        return Reply(doc(_("No open action items.")))
+    items = [f"{action_text(mark, ctx.zone)} — {title_of(session)}  [{mark.id}]"
+             for mark, session in found[:30]]
+    return Reply(doc(block(line(bold(_("Open action items"))), *bullets(items).lines),
+                     _("Mark one done with /done followed by its number.")))
+
+
+@feature.command(
+    "done", N_("Mark an action item done"), usage=N_("<number>"), examples=("/done 12",),
+    args=(Arg("item", N_("The action item's number"), required=True),),
+)
+async def done(ctx: Context) -> Reply:
+    """Its owner or a moderator marks an action item done; its reminder is dropped."""
+    mark_id = parse_id(ctx.arg("item"))
+    mark = await ctx.store.minutes.get_mark(mark_id) if mark_id is not None else None
+    session = await ctx.store.minutes.get(mark.session_id) if mark else None
+    if (mark is None or session is None or mark.kind != MarkKind.ACTION or mark.undone
+            or session.community_id not in await communities_for(ctx)):
+        raise UserError(_("There is no action item {id} here. See /actions.",
+                          id=ctx.arg("item")[:20]))
+    mine = mark.owner_person_id == ctx.person.id
+    if not mine and (ctx.is_private or ctx.role < Role.MODERATOR):
+        raise UserError(_("Only its owner or a moderator can mark this done."))
+    if not await ctx.store.minutes.set_done(mark.id, ctx.now()):
+        raise UserError(_("Action item {id} is already done.", id=str(mark.id)))
+    await ctx.services.scheduler.cancel(ACTION_DUE, str(mark.id))
+    return Reply(doc(_("Done: {task}. Thank you!", task=mark.text)))
+
+
+@feature.job(ACTION_DUE)
+async def action_due(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+    """On the due day: remind the owner privately (or the community, for an unknown owner)."""
+    mark = await jctx.store.minutes.get_mark(int(item.ref)) if item.ref.isdigit() else None
+    session = await jctx.store.minutes.get(mark.session_id) if mark else None
+    if mark is None or session is None or mark.undone or mark.done_at is not None:
+        return []
+    services = jctx.services
+    owner = await services.store.people.get(mark.owner_person_id) if mark.owner_person_id \
+        else None
+    if owner is not None:
+        zone = services.person_zone(owner)
+        return [await person_delivery(services, owner, lambda: Reply(doc(
+            line("⏰ ", bold(_("Your action item is due {date}.",
+                               date=date_text(mark.due_at or jctx.now(), zone)))),
+            mark.text, _("From: {title}. When it is done, send /done {id}.",
+                         title=title_of(session), id=str(mark.id))),
+        ), key=f"mtg:act:{item.id}", source=f"minutes:{session.id}:act")]
+
+    def render(chat: Chat) -> Reply:
+        zone = services.chat_zone(chat)
+        return Reply(doc(line("⏰ ", bold(_("Reminder for {owner}: an action item is due {date}.",
+                                           owner=mark.owner_name,
+                                           date=date_text(mark.due_at or jctx.now(), zone)))),
+                         mark.text, _("When it is done, send /done {id}.", id=str(mark.id))))
+
+    return await community_deliveries(services, session.community_id, render,
+                                      key=f"mtg:act:{item.id}",
+                                      source=f"minutes:{session.id}:act")

@@ -1,0 +1,87 @@
+"""What every part of the meetings feature shares: the feature, its buttons, its look-ups."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.actions import Action
+from bot.context import Context, UserError
+from bot.feature import Feature
+from bot.features.meetings.records import Answer, Meeting
+from bot.i18n import N_, _
+
+feature = Feature("meetings", N_("Meetings"), order=30)
+
+MAX_TITLE = 200
+MAX_PLACE = 500
+MAX_DESCRIPTION = 1000
+MAX_TEXT = 500
+DEFAULT_DURATION = timedelta(minutes=60)
+DEFAULT_REMINDERS = (24 * 60, 60)
+# Card edits after answers wait this long, so a burst of answers costs one edit.
+CARD_DEBOUNCE = timedelta(seconds=2)
+
+_ID = re.compile(r"#?(\d{1,9})")
+
+
+@dataclass(frozen=True)
+class Rsvp(Action, prefix="mr"):
+    """Going / maybe / not going for one occurrence."""
+
+    meeting_id: int
+    occ: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class RemindMe(Action, prefix="mrm"):
+    """Turn a private reminder on or off for one occurrence."""
+
+    meeting_id: int
+    occ: str
+
+
+@dataclass(frozen=True)
+class Who(Action, prefix="mw"):
+    """Show who answered for one occurrence."""
+
+    meeting_id: int
+    occ: str
+
+
+def card_source(meeting_id: int, occ: str) -> str:
+    """The outbox source of every copy of one occurrence's card."""
+    return f"mtg:{meeting_id}:{occ}"
+
+
+def parse_id(typed: str) -> int | None:
+    """ "3" or "#3" → 3; None for anything else."""
+    match = _ID.fullmatch(typed.strip())
+    return int(match.group(1)) if match else None
+
+
+async def communities_for(ctx: Context) -> list[int]:
+    """The communities whose meetings the caller sees here (all of theirs in private)."""
+    if ctx.is_private:
+        return await ctx.store.meetings.communities_of(ctx.person.id)
+    return [ctx.chat.community_id]
+
+
+async def meeting_here(ctx: Context, typed: str) -> Meeting:
+    """The meeting a typed id names, if it belongs to a community the caller sees here."""
+    meeting_id = parse_id(typed)
+    if meeting_id is None:
+        raise UserError(_("Which meeting? Give its number, for example #3 (see /meetings)."))
+    meeting = await ctx.store.meetings.get(meeting_id)
+    if meeting is None or meeting.community_id not in await communities_for(ctx):
+        raise UserError(_("There is no meeting #{id} here. See /meetings.",
+                          id=str(meeting_id)))
+    return meeting
+
+
+def split_id(text: str) -> tuple[str, str]:
+    """ "3 rest of line" → ("3", "rest of line")."""
+    first, _sep, rest = text.strip().partition(" ")
+    return first, rest.strip()

@@ -1,0 +1,90 @@
+"""A community's reminder setting: how long before each meeting reminders go out."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.context import Context, UserError
+from bot.feature import Arg, Where
+from bot.features.meetings.common import DEFAULT_REMINDERS, feature
+from bot.features.meetings.timeline import arm
+from bot.fmt import duration, joined
+from bot.i18n import N_, _
+from bot.permissions import Role, requires
+from bot.replies import Reply
+from bot.richtext import doc
+
+MAX_REMINDERS = 4
+MIN_LEAD = 5
+MAX_LEAD = 14 * 24 * 60
+OFF_WORDS = {"off", "none", "no", "0", "ninguno", "ninguna", "aucun", "nenhum"}
+_LEAD = re.compile(r"(?:(\d{1,3})\s*(?:d|days?|días?|dias?|jours?|j))?\s*"
+                   r"(?:(\d{1,3})\s*(?:h|hours?|horas?|heures?))?\s*"
+                   r"(?:(\d{1,4})\s*(?:m|min|mins|minutes?|minutos?))?", re.IGNORECASE)
+
+
+def parse_lead(text: str) -> int | None:
+    """ "24h", "1h30", "2d", "30m", "90" → minutes; None when unreadable or out of range."""
+    text = text.strip().lower()
+    if text.isdigit():
+        minutes = int(text)
+    else:
+        match = _LEAD.fullmatch(text)
+        if not match or not any(match.groups()):
+            return None
+        days, hours, mins = (int(g or 0) for g in match.groups())
+        minutes = days * 1440 + hours * 60 + mins
+    return minutes if MIN_LEAD <= minutes <= MAX_LEAD else None
+
+
+def leads_text(minutes: list[int] | tuple[int, ...]) -> str:
+    """ "24 hours and 1 hour" in the current locale."""
+    return joined([duration(timedelta(minutes=m)) for m in minutes])
+
+
+@feature.command(
+    "meeting reminders", N_("Show or choose when reminders go out before each meeting"),
+    usage=N_("[times before | off]"),
+    examples=("/meeting reminders", "/meeting reminders 24h 1h", "/meeting reminders 2d 2h",
+              "/meeting reminders off"),
+    where=Where.GROUP,
+    args=(Arg("times", N_("Up to four times before the meeting, such as 24h 1h 15m"),
+              rest=True),),
+)
+@requires(Role.MODERATOR)
+async def reminders(ctx: Context) -> Reply:
+    """Set the community's reminder times and re-arm every coming meeting."""
+    store = ctx.store.meetings
+    typed = ctx.arg("times").strip()
+    if not typed:
+        chosen = await store.reminder_offsets(ctx.chat.community_id)
+        current = list(DEFAULT_REMINDERS) if chosen is None else chosen
+        if not current:
+            return Reply(doc(_("Meeting reminders are off. Turn them on with, for example, "
+                               "/meeting reminders 24h 1h.")))
+        return Reply(doc(_("Reminders go out {times} before each meeting.",
+                           times=leads_text(current))))
+    if typed.lower() in OFF_WORDS:
+        leads: list[int] = []
+    else:
+        words = typed.replace(",", " ").split()
+        if len(words) > MAX_REMINDERS:
+            raise UserError(_("At most {n} reminders per meeting, please.",
+                              n=str(MAX_REMINDERS)))
+        leads = []
+        for word in words:
+            lead = parse_lead(word)
+            if lead is None:
+                raise UserError(_("I could not read {text} as a time before the meeting. Try "
+                                  "24h, 1h or 30m (between 5 minutes and 14 days).",
+                                  text=word[:20]))
+            leads.append(lead)
+        leads = sorted(set(leads), reverse=True)
+    await store.set_reminder_offsets(ctx.chat.community_id, leads)
+    for meeting in await store.in_communities([ctx.chat.community_id]):
+        await arm(ctx.services, meeting, ctx.now())
+    if not leads:
+        return Reply(doc(_("Meeting reminders are now off for this community.")))
+    return Reply(doc(_("Reminders now go out {times} before each meeting, in every chat of "
+                       "the community.", times=leads_text(leads))))
