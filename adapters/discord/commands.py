@@ -11,19 +11,26 @@ payload (`parse`), so a command whose schema on Discord is stale still reaches
 the core by name instead of failing inside discord.py.
 
 Descriptions (of commands, groups and options) are translated for every
-Discord locale we have a catalog for. Command and option *names* stay as the
-core names them: every reply, `/help`, `docs/commands.md` and Telegram say
-`/help` and `/link CODE`, and Discord shows command mentions and matches typed
-text by the default name anyway.
+Discord locale we have a catalog for, from the `messages` catalogs. Command,
+group and option *names* are localized too, from the `commands` catalogs (one
+word per name, written by `make i18n-update`): a Spanish client's menu shows
+`/encuesta crear`. Interactions always carry the default names, so routing does
+not change; replies and `/help` keep the default (English) names, the ones
+Telegram and the console take. A localized name that breaks Discord's rules, or that would collide
+with a sibling's name in that locale (Discord would refuse the whole sync), is
+left out and logged.
 """
 
 from __future__ import annotations
 
+import gettext
 import inspect
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import discord
@@ -32,7 +39,7 @@ from discord.app_commands import locale_str
 
 from adapters.discord.render import truncate
 from bot.feature import Arg, CommandSpec, Feature, Where
-from bot.i18n import Lazy, use_locale
+from bot.i18n import LOCALES_DIR, Lazy, use_locale
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,11 @@ MAX_SUBCOMMANDS = 25
 FREE_TEXT = "text"
 BARE = "show"
 _NAME_OK = re.compile(r"[^-_\w]")
+# Discord: ^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$, lowercase where the script has case.
+_LOCAL_NAME = re.compile(r"^[-_\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$")
+_NAME_LOCATIONS = (app_commands.TranslationContextLocation.command_name,
+                   app_commands.TranslationContextLocation.group_name,
+                   app_commands.TranslationContextLocation.parameter_name)
 _GUILD = app_commands.AppCommandContext(guild=True)
 _DM = app_commands.AppCommandContext(dm_channel=True)
 _ANYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True)
@@ -79,8 +91,13 @@ class CatalogTranslator(app_commands.Translator):
                         context: app_commands.TranslationContextTypes) -> str | None:
         """The catalog's text for `locale`, or None to keep the English default."""
         lang = DISCORD_LOCALES.get(locale)
+        if lang is None:
+            return None
+        if context.location in _NAME_LOCATIONS:
+            names: dict[str, str] = string.extras.get("names") or {}
+            return names.get(lang)
         lazy = string.extras.get("lazy")
-        if lang is None or not isinstance(lazy, Lazy):
+        if not isinstance(lazy, Lazy):
             return None
         with use_locale(lang):
             text = lazy.text()
@@ -92,6 +109,52 @@ def option_name(name: str) -> str:
     """A valid Discord option name for an argument name."""
     cleaned = _NAME_OK.sub("_", name.strip().lower())[:32]
     return cleaned or "value"
+
+
+def name_tokens(features: Iterable[Feature]) -> list[tuple[str, str]]:
+    """(context, name) of every command word ("command") and option name ("option") that
+    Discord shows: what the `commands` catalogs translate."""
+    tokens: set[tuple[str, str]] = set()
+    for feature in features:
+        for spec in feature.commands:
+            if spec.hidden:
+                continue
+            tokens.update(("command", option_name(w)) for w in spec.name.split())
+            args = [a.name for a in spec.args] or ([FREE_TEXT] if spec.usage is not None else [])
+            tokens.update(("option", option_name(a)) for a in args)
+    tokens.add(("command", BARE))
+    return sorted(tokens)
+
+
+@cache
+def _names_catalog(lang: str) -> gettext.NullTranslations:
+    return gettext.translation("commands", LOCALES_DIR, [lang], fallback=True)
+
+
+def valid_local_name(text: str) -> bool:
+    """Whether Discord accepts `text` as a localized command or option name."""
+    return bool(_LOCAL_NAME.match(text)) and text == text.lower()
+
+
+def localized_names(kind: str, siblings: Iterable[str]) -> dict[str, locale_str]:
+    """Each sibling name with its translations in every language Discord has, leaving out
+    translations that break Discord's rules or would clash with a sibling in that locale."""
+    names = list(siblings)
+    local: dict[str, dict[str, str]] = {n: {} for n in names}
+    for lang in sorted(set(DISCORD_LOCALES.values())):
+        for name in names:
+            text = _names_catalog(lang).pgettext(kind, name)
+            if text != name and valid_local_name(text):
+                local[name][lang] = text
+            elif text != name:
+                log.warning("%s name %r in %s: %r is not a valid Discord name; left out",
+                            kind, name, lang, text)
+        shown = Counter(local[n].get(lang, n) for n in names)
+        for name in names:
+            if lang in local[name] and shown[local[name][lang]] > 1:
+                log.warning("%s name %r in %s: %r clashes with a sibling; left out",
+                            kind, name, lang, local[name].pop(lang))
+    return {n: locale_str(n, names=local[n]) for n in names}
 
 
 def _described(lazy: Lazy | None, fallback: str) -> locale_str:
@@ -108,7 +171,8 @@ async def _never_called(interaction: discord.Interaction, **values: Any) -> None
     """Interactions are dispatched from the raw payload (see `parse`), never through here."""
 
 
-def _command(name: str, spec: CommandSpec, *, top_level: bool) -> tuple[app_commands.Command[Any, ..., Any], Route]:
+def _command(name: locale_str, spec: CommandSpec, *,
+             top_level: bool) -> tuple[app_commands.Command[Any, ..., Any], Route]:
     """One Discord command for a spec, and its route."""
     args: list[Arg] = list(spec.args)
     free_text = not args and spec.usage is not None
@@ -134,17 +198,20 @@ def _command(name: str, spec: CommandSpec, *, top_level: bool) -> tuple[app_comm
             python_name, inspect.Parameter.KEYWORD_ONLY, annotation=str,
             default=inspect.Parameter.empty if required else None))
         descriptions[python_name] = _described(arg.summary, arg.name)
-        renames[python_name] = discord_name
+        renames[python_name] = discord_name  # localized below, once every option is known
         if arg.choices and len(arg.choices) <= MAX_CHOICES:
             choices[python_name] = [app_commands.Choice(name=c[:100], value=c[:100])
                                     for c in arg.choices]
+
+    local = localized_names("option", renames.values())
+    localized_renames = {python: local[discord_name] for python, discord_name in renames.items()}
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
         await _never_called(interaction, **values)
 
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_description__ = descriptions  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_rename__ = renames  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_rename__ = localized_renames  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
     command: app_commands.Command[Any, ..., Any] = app_commands.Command(
         name=name, description=_described(spec.summary, spec.name), callback=callback,
@@ -177,33 +244,39 @@ def build(specs: Iterable[CommandSpec], features: Iterable[Feature]) -> tuple[
             node[words[-1]] = spec
     routes: dict[str, Route] = {}
     top: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
-    for name, item in tree.items():
-        if len(top) >= MAX_TOP_LEVEL:
-            log.warning("more than %d commands; %s and later are not on Discord",
-                        MAX_TOP_LEVEL, name)
-            break
-        top.append(_node(name, item, 0, routes, titles, []))
+    kept = list(tree.items())
+    if len(kept) > MAX_TOP_LEVEL:
+        log.warning("more than %d commands; %s and later are not on Discord",
+                    MAX_TOP_LEVEL, kept[MAX_TOP_LEVEL][0])
+        kept = kept[:MAX_TOP_LEVEL]
+    names = localized_names("command", [name for name, _item in kept])
+    for name, item in kept:
+        top.append(_node(names[name], item, 0, routes, titles, []))
     return top, routes
 
 
-def _node(name: str, item: Any, depth: int, routes: dict[str, Route],
+def _node(name: locale_str, item: Any, depth: int, routes: dict[str, Route],
           titles: dict[str, Lazy], path: list[str]) -> Any:
-    qualified = [*path, name]
+    qualified = [*path, name.message]
     if isinstance(item, CommandSpec):
         command, route = _command(name, item, top_level=depth == 0)
         routes[" ".join(qualified)] = route
         return command
     first = next(iter(_specs(item)))
     group = app_commands.Group(
-        name=name, description=_described(titles.get(first.feature), name),
+        name=name, description=_described(titles.get(first.feature), name.message),
         allowed_contexts=_ANYWHERE if depth == 0 else None)
+    children = []
     for child_name, child in list(item.items())[:MAX_SUBCOMMANDS]:
         if child_name == "":
             child_name = BARE if BARE not in item else "main"
         if isinstance(child, dict) and depth > 0:
             log.warning("command group %s nests too deep; skipped", " ".join(qualified))
             continue
-        group.add_command(_node(child_name, child, depth + 1, routes, titles, qualified))
+        children.append((child_name, child))
+    names = localized_names("command", [child_name for child_name, _child in children])
+    for child_name, child in children:
+        group.add_command(_node(names[child_name], child, depth + 1, routes, titles, qualified))
     return group
 
 

@@ -22,7 +22,7 @@ async def dt(db_url: str, clock: FakeClock) -> AsyncIterator[DiscordHarness]:
         yield harness
 
 
-async def test_sync_records_localized_descriptions(dc: DiscordHarness) -> None:
+async def test_sync_records_localized_names_and_descriptions(dc: DiscordHarness) -> None:
     commands = {c["name"]: c for c in dc.fake.commands[None]}
     assert {"help", "language", "setup", "link"} <= set(commands)
     help_ = commands["help"]
@@ -31,8 +31,12 @@ async def test_sync_records_localized_descriptions(dc: DiscordHarness) -> None:
         "es-ES": "Ver lo que puedes hacer aquí", "es-419": "Ver lo que puedes hacer aquí",
         "fr": "Afficher ce que vous pouvez faire ici", "pt-BR": "Ver o que você pode fazer aqui",
         "hi": "देखें कि यहाँ क्या-क्या किया जा सकता है"}
+    # Names are localized too, from the commands catalogs; the default names stay English.
+    assert help_["name_localizations"] == {"es-ES": "ayuda", "es-419": "ayuda", "fr": "aide",
+                                           "pt-BR": "ajuda", "hi": "मदद"}
     [option] = help_["options"]
     assert option["name"] == "command" and option["type"] == 3 and not option["required"]
+    assert option["name_localizations"]["fr"] == "commande"
     assert option["description_localizations"]["fr"] == "Une commande à expliquer"
     language = commands["language"]["options"][0]
     assert [c["value"] for c in language["choices"]] == ["en", "es", "fr", "pt", "ar", "hi"]

@@ -250,6 +250,23 @@ async def test_invalid_command_locale_is_rejected(fake: FakeDiscord) -> None:
     assert info.value.code == 50035
 
 
+async def test_localized_names_follow_discords_rules(fake: FakeDiscord) -> None:
+    """Devanagari vowel signs are allowed; two siblings showing one name in a locale
+    (localized, or the default where it has none) are refused."""
+    client = make_client()
+    fine = [{"name": "help", "description": "y", "name_localizations": {"hi": "मदद"}},
+            {"name": "setup", "description": "y", "name_localizations": {"hi": "सेटअप"}}]
+    clash = [{"name": "help", "description": "y", "name_localizations": {"fr": "setup"}},
+             {"name": "setup", "description": "y"}]
+    async with running(client, fake):
+        await client.http.bulk_upsert_global_commands(fake.application_id, fine)
+        with pytest.raises(discord.HTTPException) as info:
+            await client.http.bulk_upsert_global_commands(fake.application_id, clash)
+    assert info.value.code == 50035
+    assert [c["name_localizations"] for c in fake.commands[None]] == [{"hi": "मदद"},
+                                                                      {"hi": "सेटअप"}]
+
+
 # ------------------------------------------------------------------------ interactions
 
 

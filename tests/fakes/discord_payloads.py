@@ -1275,7 +1275,24 @@ def validate_components(components: list[JSON], *, v2: bool) -> None:
             seen.add(custom_id)
 
 
-_NAME_RE = re.compile(r"^[-_'\w]{1,32}$", re.UNICODE)
+# Discord: ^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$ (Python's \w lacks the combining marks).
+_NAME_RE = re.compile(r"^[-_'\w\u0900-\u097F\u0E00-\u0E7F]{1,32}$", re.UNICODE)
+
+
+def _check_unique_per_locale(bodies: list[JSON], path: list[str | int]) -> None:
+    """Sibling names must differ in every locale too (a missing localization shows the
+    default name)."""
+    locales = {loc for b in bodies for loc in (b.get("name_localizations") or {})}
+    for locale in sorted(locales):
+        shown: dict[str, int] = {}
+        for i, body in enumerate(bodies):
+            name = (body.get("name_localizations") or {}).get(locale) or body.get("name")
+            if name in shown:
+                raise invalid_form_body(field_error(
+                    [*path, i, "name_localizations", locale],
+                    "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                    "Application command names must be unique"))
+            shown[name] = i
 
 
 def _check_name(name: Any, path: list[str | int], *, chat_input: bool) -> None:
@@ -1315,6 +1332,7 @@ def _check_localizations(locs: Any, path: list[str | int], check: Any) -> None:
 def _validate_options(options: list[JSON], path: list[str | int]) -> None:
     if len(options) > 25:
         raise _too_long(path, 25)
+    _check_unique_per_locale(options, path)
     seen_optional = False
     names: set[str] = set()
     for i, opt in enumerate(options):
@@ -1383,6 +1401,7 @@ def validate_commands(bodies: list[JSON]) -> None:
     """Discord's application command rules (names, descriptions, locales, options)."""
     if len([b for b in bodies if b.get("type", 1) == 1]) > 100:
         raise _too_long([], 100)
+    _check_unique_per_locale([b for b in bodies if b.get("type", 1) == 1], [])
     seen: set[tuple[int, str]] = set()
     for i, body in enumerate(bodies):
         ctype = int(body.get("type", 1))
