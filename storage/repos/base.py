@@ -7,15 +7,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-
 from bot.ports import Clock
+from storage.db import Sessions
 
 
 class Repo:
     """Base of repositories: one method, one transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[Any], clock: Clock, dialect: str) -> None:
+    def __init__(self, sessions: Sessions, clock: Clock, dialect: str) -> None:
         self.sessions = sessions
         self.clock = clock
         self.dialect = dialect

@@ -196,7 +196,8 @@ async def test_voters_of_a_public_poll_are_listed_and_hidden_results_wait(db_url
         assert "3. Tacos — 0 votes\nnobody" in voters.body.plain()
         # Hidden results: only the number of voters shows, and no names until it closes.
         await h.advance(timedelta(seconds=3))
-        hidden = h.dc.edits[-1][2].body.plain()
+        # (the two polls' cards are redrawn side by side: take Dinner's latest edit)
+        hidden = [e[2].body.plain() for e in h.dc.edits if "Dinner?" in e[2].body.plain()][-1]
         assert "1 person has voted." in hidden and "Salad" in hidden and "vote (" not in hidden
         assert "hidden until it closes" in texts(await h.send("/poll voters 2"))
         h.discord("dmod", admin=True)

@@ -202,3 +202,45 @@ async def test_a_survivor_sweeps_up_items_another_process_scheduled(db_url: str)
             await survivor.stop()
         assert len(runs) == 2
         assert [i for i in await store.schedule.pending() if i.kind == "probe"] == []
+
+
+lanes = Feature("lanes", N_("Lanes"))
+in_flight: dict[str, int] = {}
+overlap: list[tuple[int, int]] = []
+order: list[str] = []
+
+
+@lanes.job("lanes.slow")
+async def slow_job(ctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+    """Hold the item a moment; note how many of its subject, and of all, run at once."""
+    subject = item.ref.split(":")[0]
+    in_flight[subject] = in_flight.get(subject, 0) + 1
+    overlap.append((in_flight[subject], sum(in_flight.values())))
+    order.append(item.ref)
+    await asyncio.sleep(0.05)
+    in_flight[subject] -= 1
+    return []
+
+
+async def test_items_of_one_subject_run_in_order_and_others_side_by_side(db_url: str) -> None:
+    clock = FakeClock()
+    async with open_store(db_url, clock) as store:
+        app = App(settings_for_tests(), store, clock, [*all_features(), lanes])
+        await app.start()
+        try:
+            due = clock.now() + timedelta(minutes=1)
+            for n in range(3):
+                for subject in ("a", "b", "c", "d"):
+                    await app.runner.schedule("lanes.slow", f"{subject}:{n}", due)
+            clock.set(due)
+            await app.runner.resync()
+            await app.runner.wait_idle()
+        finally:
+            await app.stop()
+    assert len(order) == 12
+    for subject in "abcd":
+        assert [r for r in order if r.startswith(subject)] == [f"{subject}:{n}"
+                                                              for n in range(3)]
+    # Never two items of one subject at once; several subjects at once.
+    assert max(mine for mine, _all in overlap) == 1
+    assert max(everyone for _mine, everyone in overlap) > 1
