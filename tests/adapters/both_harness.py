@@ -105,6 +105,10 @@ class Both:
         self.clock.advance(delta)
         await self.settle()
 
+    def tg_texts(self, chat: int) -> list[str]:
+        """What a Telegram chat shows from the bot, oldest first."""
+        return [m.text for m in self.tg.messages(chat)]
+
     def dc_texts(self, channel: int) -> list[str]:
         """What a Discord channel shows (content and embed text), oldest first."""
         return [m.content + "".join(str(e.get("title", "")) + "\n" + str(e.get("description", ""))
