@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     console_user: str = "me"
     # Audit entries older than this many days are deleted (0 keeps them forever).
     audit_retention_days: int = Field(default=365, ge=0)
+    # Session minutes older than this many days are deleted (0 keeps them forever).
+    minutes_retention_days: int = Field(default=0, ge=0)
     # host:port for /healthz and /metrics (Prometheus); unset: no HTTP endpoint.
     metrics_listen: str | None = None
     # Per person: at most this many commands and button presses per so many seconds.

@@ -284,6 +284,12 @@ class SqlMeetings(Repo):
         async with self.sessions() as s:
             return [_agenda_record(r, n) for r, n in (await s.execute(query)).all()]
 
+    async def forget_agenda(self, person_id: int) -> int:
+        """Delete the agenda items a person proposed; return how many."""
+        async with self.sessions.begin() as s:
+            result = await s.execute(delete(AgendaRow).where(AgendaRow.proposed_by == person_id))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def move_agenda(self, item_id: int, position: int) -> None:
         """Put an accepted item at a position (1-based) among the accepted ones."""
         async with self.sessions.begin() as s:

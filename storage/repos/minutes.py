@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.features.meetings.records import Mark, MarkKind, NewMark, Session
 from storage.models.core import CommunityRow
@@ -172,3 +172,13 @@ class SqlMinutes(Repo):
                             .values(person_name=""))
             await s.execute(update(MarkRow).where(MarkRow.owner_person_id == person_id)
                             .values(owner_name=""))
+
+    async def purge_ended_before(self, cutoff: datetime) -> int:
+        """Delete sessions (and their marks) that ended before `cutoff`; return how many."""
+        async with self.sessions.begin() as s:
+            ended = list(await s.scalars(select(SessionRow.id).where(
+                SessionRow.ended_at.is_not(None), SessionRow.ended_at < cutoff)))
+            if ended:
+                await s.execute(delete(MarkRow).where(MarkRow.session_id.in_(ended)))
+                await s.execute(delete(SessionRow).where(SessionRow.id.in_(ended)))
+            return len(ended)

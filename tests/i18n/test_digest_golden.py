@@ -1,7 +1,8 @@
 """The digest as each language's readers see it, compared with reviewed golden files.
 
-One community with a bit of everything (an official notice, open and closed polls, new
-knowledge entries, an opportunity with a deadline), rendered as plain text for a chat in
+One community with a bit of everything (a meeting with answers, an official notice, open
+and closed polls, new knowledge entries, an open action item, an opportunity with a
+deadline), rendered as plain text for a chat in
 each language. After changing a digest text, regenerate with UPDATE_GOLDEN=1 and read
 the files: they should read as if a person wrote them.
 """
@@ -17,6 +18,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.events import Platform
 from bot.features.digest import _heading, compose
+from bot.features.meetings.common import Rsvp
+from bot.features.meetings.records import Answer
 from bot.features.polls.actions import Vote
 from bot.i18n import SUPPORTED, use_locale
 from bot.richtext import RichText
@@ -56,6 +59,15 @@ async def _community(tmp_path: Path) -> dict[str, str]:
                      "website. | #passport")
         await h.send("/opportunity Youth exchange grant | 2026-03-09 | https://example.org | "
                      "Up to 2,000 EUR. | #grants")
+        await h.send("/meeting new Monthly dialogue | 2026-03-06 18:00 | 90m")
+        for name, answer in (("ana", Answer.GOING), ("ben", Answer.GOING),
+                             ("chloé", Answer.MAYBE)):
+            h.as_user(name)
+            await h.press(Rsvp(1, "20260306T1800", answer).pack())
+        h.as_user("me", admin=True)
+        await h.send("/session start Budget")
+        await h.send("/action ana Book the hall | 2026-03-05")
+        await h.send("/session end")
         await h.advance(timedelta(days=2))
         chat = await h.app.store.chats.find(Platform.CONSOLE, "main")
         assert chat is not None
@@ -88,7 +100,7 @@ def test_the_digest_reads_as_reviewed(digests: dict[str, str], lang: str) -> Non
 
 def test_every_language_has_the_same_facts(digests: dict[str, str]) -> None:
     for lang, text in digests.items():
-        for fact in ("Café Lisboa", "Next topic?", "Renew a passport", "Youth exchange grant",
+        for fact in ("Monthly dialogue", "Book the hall", "Café Lisboa", "Next topic?", "Renew a passport", "Youth exchange grant",
                      "66"):
             assert fact in text, (lang, fact)
     # The notice reaches the digest in the reader's language when it has one.

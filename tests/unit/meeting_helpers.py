@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.events import Platform, UserRef
-from bot.records import Chat
+from bot.features.meetings.reports import RETENTION
+from bot.records import Chat, ScheduledItem
 from bot.replies import Reply
 from bot.richtext import RichText, Timestamp
 from tests.support import Harness, RecordingMessenger, texts
@@ -90,3 +91,10 @@ def timestamps(body: RichText) -> list[Timestamp]:
     return [node for b in body.blocks for ln in b.lines for node in ln.children
             if isinstance(node, Timestamp)]
 
+
+
+async def meeting_items(store: object) -> list[ScheduledItem]:
+    """Pending schedule items of meetings (digests and the retention sweeps keep their own)."""
+    return [i for i in await store.schedule.pending()  # type: ignore[attr-defined]
+            if i.kind.startswith(("meeting.", "session.", "action."))
+            and i.kind != RETENTION]

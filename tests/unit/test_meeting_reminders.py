@@ -17,16 +17,10 @@ from storage.models.core import ScheduleRow
 from storage.repos.schedule import item_record
 from storage.store import SqlStore
 from tests.support import Harness, RecordingMessenger, open_store, settings_for_tests, texts
-from tests.unit.meeting_helpers import edited, linked
+from tests.unit.meeting_helpers import edited, linked, meeting_items
 
 KEY = "20260109T1800"  # Friday 9 January 2026, 18:00 Madrid = 17:00 UTC
 START = datetime(2026, 1, 9, 17, 0, tzinfo=UTC)
-
-
-async def meeting_items(store: object) -> list[ScheduledItem]:
-    """Pending schedule items of meetings (digests and retention keep their own)."""
-    return [i for i in await store.schedule.pending()  # type: ignore[attr-defined]
-            if i.kind.startswith(("meeting.", "session.", "action."))]
 
 
 async def _start(store: object, clock: FakeClock) -> tuple[App, RecordingMessenger]:

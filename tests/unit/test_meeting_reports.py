@@ -10,7 +10,7 @@ from bot.features.meetings.common import Rsvp
 from bot.features.meetings.records import Answer
 from bot.features.privacy import Forget
 from bot.replies import Reply
-from tests.support import Harness, texts
+from tests.support import Harness, make_harness, texts
 
 # The harness clock starts on Monday 5 January 2026, 09:00 UTC (10:00 in Madrid).
 
@@ -79,5 +79,23 @@ async def test_answers_proposals_and_marks_are_in_mydata_and_forgetme_removes_th
     await h.advance(timedelta(seconds=5))  # the card she answered on is redrawn
     redrawn = [r.body.plain() for _chat, _ids, r in h.messenger.edits]
     assert redrawn and all("No answers yet." in text for text in redrawn)
-    agenda = texts(await h.send("/agenda #1"))
-    assert "The new venue" in agenda and "Ana" not in agenda
+    assert "The new venue" not in texts(await h.send("/agenda #1"))  # her proposal went too
+    minutes = await h.send("/minutes")
+    assert "former member" in texts(minutes) and "Ana" not in texts(minutes)
+
+
+async def test_minutes_older_than_the_retention_are_deleted_daily(db_url: str) -> None:
+    async with make_harness(db_url, minutes_retention_days=30) as h:
+        await h.send("/session start Budget")
+        await h.send("/info The hall costs 200")
+        await h.send("/session end")
+        await h.advance(timedelta(days=29, hours=23))
+        assert "The hall costs 200" in texts(await h.send("/minutes"))
+        await h.advance(timedelta(days=2))  # the daily sweep after day 30
+        assert "The hall costs 200" not in texts(await h.send("/minutes"))
+    async with make_harness(db_url) as h:  # the default keeps minutes
+        await h.send("/session start Budget")
+        await h.send("/info Kept")
+        await h.send("/session end")
+        await h.advance(timedelta(days=400))
+        assert "Kept" in texts(await h.send("/minutes"))

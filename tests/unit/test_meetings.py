@@ -8,18 +8,11 @@ import pytest
 
 from bot.events import Platform
 from bot.features.meetings.recurrence import occurrences
-from bot.records import ScheduledItem
 from bot.replies import Reply
 from tests.support import Harness, texts
-from tests.unit.meeting_helpers import edited, last, linked, timestamps
+from tests.unit.meeting_helpers import edited, last, linked, meeting_items, timestamps
 
 NEW = "/meeting new Diálogo mensual | viernes 18:00 | 90m | Zoom https://zoom.us/j/1 | Abierto"
-
-
-async def meeting_items(store: object) -> list[ScheduledItem]:
-    """Pending schedule items of meetings (digests and retention keep their own)."""
-    return [i for i in await store.schedule.pending()  # type: ignore[attr-defined]
-            if i.kind.startswith(("meeting.", "session.", "action."))]
 
 
 async def test_a_new_meeting_is_posted_to_every_chat_in_its_language_and_zone(

@@ -9,6 +9,7 @@ from bot.features.meetings.common import communities_for, feature, parse_id
 from bot.features.meetings.minutes import ACTION_DUE, require_chair, running
 from bot.features.meetings.minutes_text import (
     action_text,
+    due_zone,
     minutes_body,
     minutes_markdown,
     title_of,
@@ -105,8 +106,8 @@ async def actions(ctx: Context) -> Reply:
     found = await ctx.store.minutes.open_actions(communities, owner)
     if not found:
         return Reply(doc(_("No open action items.")))
-    items = [f"{action_text(mark, ctx.zone)} — {title_of(session)}  [{mark.id}]"
-             for mark, session in found[:30]]
+    items = [f"{action_text(mark, await due_zone(ctx.services, session, ctx.zone))} — "
+             f"{title_of(session)}  [{mark.id}]" for mark, session in found[:30]]
     return Reply(doc(block(line(bold(_("Open action items"))), *bullets(items).lines),
                      _("Mark one done with /done followed by its number.")))
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.context import Services
 from bot.features.meetings.records import Mark, MarkKind, Session
 from bot.fmt import date_text, duration, joined, time_text
 from bot.i18n import _, ngettext, pgettext
@@ -50,6 +51,11 @@ def attendees_of(marks: Sequence[Mark]) -> list[str]:
     return list(seen.values())
 
 
+def author(mark: Mark) -> str:
+    """Who wrote a mark; "former member" once they erased their data (/forgetme)."""
+    return mark.person_name or _("former member")
+
+
 def kind_label(kind: MarkKind) -> str:
     """The label of a note in the minutes."""
     labels = {
@@ -62,6 +68,13 @@ def kind_label(kind: MarkKind) -> str:
         MarkKind.PRESENT: pgettext("minutes", "Present"),
     }
     return labels[kind]
+
+
+async def due_zone(services: Services, session: Session, fallback: str) -> str:
+    """The zone a session's due dates were typed in (its chat's), so that "due 5 March"
+    reads as the same calendar day to a reader elsewhere."""
+    chat = await services.store.chats.get(session.chat_id) if session.chat_id else None
+    return services.chat_zone(chat) if chat is not None else fallback
 
 
 def action_text(mark: Mark, zone: str) -> str:
@@ -114,8 +127,8 @@ def minutes_body(session: Session, marks: Sequence[Mark], names: Mapping[int, st
         lines: list[Line] = [line(bold(_("Topics")))]
         for number, topic in enumerate(topics, start=1):
             lines.append(line(f"{number}. ", topic.title or italic(_("Before the first topic"))))
-            lines.extend(line("   • ", labelled(n, zone), italic(
-                f" — {n.person_name}" if n.person_name else "")) for n in topic.notes)
+            lines.extend(line("   • ", labelled(n, zone), italic(f" — {author(n)}"))
+                         for n in topic.notes)
         blocks.append(block(*lines))
     decisions = [m.text for m in marks if m.kind == MarkKind.AGREED]
     blocks.append(block(line(bold(_("Decisions"))),
@@ -146,7 +159,7 @@ def minutes_markdown(session: Session, marks: Sequence[Mark], names: Mapping[int
         for number, topic in enumerate(topics, start=1):
             out.append(f"{number}. {md(topic.title) or '*' + untitled + '*'}")
             for note in topic.notes:
-                who = f" — *{md(note.person_name)}*" if note.person_name else ""
+                who = f" — *{md(author(note))}*"
                 out.append(f"    - {md(labelled(note, zone))}{who}")
     none = md(_("None."))
     decisions = [m.text for m in marks if m.kind == MarkKind.AGREED]

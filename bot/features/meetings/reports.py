@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import Any
 
-from bot.context import Services
+from bot.context import JobContext, Services
 from bot.digest import DigestContext
 from bot.fmt import datetime_text
 from bot.i18n import _, isolate, ngettext
-from bot.records import Person
+from bot.records import NewDelivery, Person, ScheduledItem
 from bot.richtext import Block, Line, bold, bullets, line
 
 from .common import feature
-from .minutes_text import action_text, title_of
+from .minutes_text import action_text, due_zone, title_of
 from .records import MarkKind
 from .recurrence import occurrences
 from .render import counts_text
 from .timeline import refresh_later
 
+log = logging.getLogger(__name__)
+
 SHOWN = 6
+RETENTION = "meeting.retention"
+# A daily sweep missed while the bot was down still runs when it is back.
+KEEP_TRYING = int(timedelta(days=3650).total_seconds())
 
 
 @feature.digest_section(order=10)
@@ -49,9 +56,10 @@ async def open_actions(dctx: DigestContext) -> Block | None:
     if not found:
         return None
     items: list[Line] = []
-    for mark, _session in found[:SHOWN]:
+    for mark, session in found[:SHOWN]:
         overdue = mark.due_at is not None and mark.due_at < dctx.now
-        items.append(line(action_text(mark, dctx.zone), f"  [{mark.id}]",
+        zone = await due_zone(dctx.services, session, dctx.zone)
+        items.append(line(action_text(mark, zone), f"  [{mark.id}]",
                           (" — " + _("overdue")) if overdue else ""))
     more = len(found) - SHOWN
     if more > 0:
@@ -83,10 +91,34 @@ async def my_meetings(services: Services, person: Person) -> dict[str, Any]:
 
 @feature.forget
 async def forget_me(services: Services, person: Person) -> None:
-    """Answers go with the person (the cards they counted on are redrawn); agenda items and
-    marks keep their text, without a name."""
+    """Answers and agenda proposals go with the person (the cards they counted on are
+    redrawn); the minutes keep the text of their marks, signed by a former member."""
     now = services.clock.now()
     for meeting, occ, _answer in await services.store.meetings.answers_of(person.id):
         if not meeting.cancelled:
             await refresh_later(services, meeting.id, occ, now)
+    await services.store.meetings.forget_agenda(person.id)
     await services.store.minutes.forget_person(person.id)
+
+
+@feature.job(RETENTION)
+async def minutes_retention(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+    """Delete minutes older than MINUTES_RETENTION_DAYS (0 keeps them), daily."""
+    services = jctx.services
+    days = services.settings.minutes_retention_days
+    if days:
+        purged = await services.store.minutes.purge_ended_before(jctx.now() - timedelta(days=days))
+        if purged:
+            log.info("deleted the minutes of %d sessions older than %d days", purged, days)
+    await services.scheduler.schedule(RETENTION, "minutes", jctx.now() + timedelta(days=1),
+                                      grace_seconds=KEEP_TRYING)
+    return []
+
+
+@feature.on_start
+async def plan_minutes_retention(services: Services) -> None:
+    """Make sure the daily minutes retention sweep is on the schedule."""
+    if "minutes" not in await services.store.schedule.pending_refs(RETENTION):
+        await services.scheduler.schedule(RETENTION, "minutes",
+                                          services.clock.now() + timedelta(days=1),
+                                          grace_seconds=KEEP_TRYING)

@@ -106,6 +106,10 @@ class MeetingStore(Protocol):
         """The agenda items a person proposed."""
         ...
 
+    async def forget_agenda(self, person_id: int) -> int:
+        """Delete the agenda items a person proposed; return how many."""
+        ...
+
     async def move_agenda(self, item_id: int, position: int) -> None:
         """Put an accepted item at a position (1-based) among the accepted ones."""
         ...
@@ -171,4 +175,8 @@ class MinutesStore(Protocol):
 
     async def forget_person(self, person_id: int) -> None:
         """Blank the name copied into the marks a person wrote or owns; the text stays."""
+        ...
+
+    async def purge_ended_before(self, cutoff: datetime) -> int:
+        """Delete sessions (and their marks) that ended before `cutoff`; return how many."""
         ...
