@@ -88,6 +88,10 @@ class ChatStore(Protocol):
         """A chat by id."""
         ...
 
+    async def get_many(self, chat_ids: Sequence[int]) -> dict[int, Chat]:
+        """Chats by id (missing ones left out), in one query."""
+        ...
+
     async def find(self, platform: Platform, platform_id: str) -> Chat | None:
         """A chat by its platform id."""
         ...

@@ -202,10 +202,15 @@ class OutboxWorker:
         for delivery in batch:
             by_chat.setdefault(delivery.chat_id, []).append(delivery)
 
+        # One query for the batch's chats; a chat is read again after a delivery to it
+        # failed (the failure may have marked it inactive).
+        chats = await self._guarded(self.store.chats.get_many(list(by_chat)))
+
         async def one_chat(items: list[Delivery]) -> None:
             async with sem:
                 for delivery in items:
-                    await self.deliver(delivery)
+                    if not await self.deliver(delivery, chats.get(delivery.chat_id)):
+                        chats.pop(delivery.chat_id, None)
 
         claimed = {d.id for d in batch}
         self._claimed_at = claimed_at or self.clock.now()
@@ -227,13 +232,15 @@ class OutboxWorker:
         finally:
             self._attempted -= claimed
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """Send one delivery and record what happened."""
-        chat = await self._guarded(self.store.chats.get(delivery.chat_id))
+    async def deliver(self, delivery: Delivery, chat: Chat | None = None) -> bool:
+        """Send one delivery and record what happened; False unless it was sent. `chat`: the
+        delivery's chat when the caller has just read it."""
+        if chat is None:
+            chat = await self._guarded(self.store.chats.get(delivery.chat_id))
         if chat is None or not chat.active:
             self._attempted.add(delivery.id)
             await self._guarded(self.store.outbox.mark_failed(delivery.id, "chat inactive"))
-            return
+            return False
         messenger = self.messengers.get(chat.platform)
         if messenger is None:
             # Another process may serve this platform; look again later.
@@ -241,12 +248,12 @@ class OutboxWorker:
             await self._guarded(self.store.outbox.mark_retry(
                 delivery.id, "platform not connected here",
                 self.clock.now() + timedelta(seconds=30)))
-            return
+            return False
         pacer = self.pacers[chat.platform]
         await pacer.wait(f"{chat.platform}:{chat.platform_id}", chat.is_private)
         self._attempted.add(delivery.id)
         self._sending.add(delivery.id)
-        await self._guarded(self._attempt(messenger, pacer, chat, delivery))
+        return await self._guarded(self._attempt(messenger, pacer, chat, delivery))
 
     async def _guarded(self, work: Coroutine[Any, Any, T]) -> T:
         """Run `work` to its end even if the worker is cancelled meanwhile (stop waits)."""
@@ -256,8 +263,8 @@ class OutboxWorker:
         return await asyncio.shield(task)
 
     async def _attempt(self, messenger: Messenger, pacer: Pacer, chat: Chat,
-                       delivery: Delivery) -> None:
-        """Send and record, as one step that cancellation cannot split."""
+                       delivery: Delivery) -> bool:
+        """Send and record, as one step that cancellation cannot split; True once sent."""
         try:
             # A claim older than half the stale limit may have been handed to another
             # sender meanwhile (a long pacing wait): renew it, or leave the delivery alone.
@@ -265,7 +272,7 @@ class OutboxWorker:
             if not young and not await self.store.outbox.confirm_claim(
                     delivery.id, self.owner, self.clock.now()):
                 log.warning("delivery %s was handed to another sender; not sending", delivery.id)
-                return
+                return False
             if delivery.op == DeliveryOp.SEND:
                 sent = await self._send(messenger, chat, delivery)
                 await self._record(delivery, sent.message_ids)
@@ -273,6 +280,7 @@ class OutboxWorker:
                 await self._change(messenger, chat, delivery)
             self.sent += 1
             metrics.DELIVERIES.labels(chat.platform.value, "sent").inc()
+            return True
         except DeliveryError as err:
             await self._failed(chat, delivery, err, pacer)
         except Exception as exc:
@@ -280,6 +288,7 @@ class OutboxWorker:
             await self._failed(chat, delivery, DeliveryError(repr(exc), transient=True), pacer)
         finally:
             self._sending.discard(delivery.id)
+        return False
 
     async def _send(self, messenger: Messenger, chat: Chat, delivery: Delivery) -> SentMessage:
         key = f"d{delivery.id}"

@@ -38,6 +38,8 @@ REFRESH_EVERY = timedelta(minutes=30)
 SWEEP_EVERY = timedelta(seconds=15)
 STUCK_AFTER = timedelta(minutes=10)
 BATCH = 200
+# A timer already set to fire within this of the wanted time is left alone.
+ARM_SLACK = timedelta(seconds=1)
 # Items of different subjects run side by side, this many at a time: each job is mostly
 # waiting on the database, and one after another left the loop idle between queries.
 CONCURRENCY = 8
@@ -72,9 +74,14 @@ class ScheduleRunner:
         self.job_context: JobContext | None = None
         self.scheduler: AsyncIOScheduler | None = None
         self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._drainers: list[asyncio.Task[None]] = []
+        self._drainer: asyncio.Task[None] | None = None
+        # Lanes of claimed items under way, and how many of them may run jobs at once.
+        self._lanes: set[asyncio.Task[None]] = set()
+        self._gate = asyncio.Semaphore(CONCURRENCY)
         # One lock per subject with items in hand, so a meeting's items never overlap.
         self._subjects: dict[tuple[str, str], _Subject] = {}
+        # The wall-clock time each armed timer fires at, by item id.
+        self._armed: dict[int, datetime] = {}
         # Items whose timer is already due but has not fired yet, and whether
         # the drain task is busy: together they say when everything due is done.
         self._due_timers: set[int] = set()
@@ -97,8 +104,7 @@ class ScheduleRunner:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self.scheduler.start()
-        self._drainers = [asyncio.create_task(self._drain(), name=f"schedule-drain-{n}")
-                          for n in range(CONCURRENCY)]
+        self._drainer = asyncio.create_task(self._drain(), name="schedule-drain")
         recovered = await self.store.schedule.recover_running(self.clock.now() - STUCK_AFTER)
         if recovered:
             log.warning("%d scheduled items were interrupted mid-run; running them again",
@@ -116,15 +122,14 @@ class ScheduleRunner:
         self.scheduler = None
         # Timers that will never fire now must not hold up the wait below.
         self._due_timers.clear()
+        self._armed.clear()
         self._update_settled()
-        if self._drainers:
+        if self._drainer is not None:
             await self.wait_idle()
-            for task in self._drainers:
-                task.cancel()
-            for task in self._drainers:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-            self._drainers = []
+            self._drainer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drainer
+            self._drainer = None
 
     async def resync(self) -> int:
         """Arm a timer for every pending item due within the horizon; return how many."""
@@ -175,6 +180,10 @@ class ScheduleRunner:
             return
         delay = (item.due_at - self.clock.now()).total_seconds()
         run_date = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
+        armed = self._armed.get(item.id)
+        if armed is not None and abs(run_date - armed) <= ARM_SLACK:
+            return  # its timer is already set (the half-hourly resync would redo them all)
+        self._armed[item.id] = run_date
         if delay <= 0:
             self._due_timers.add(item.id)
             self._update_settled()
@@ -182,6 +191,7 @@ class ScheduleRunner:
                                id=f"item-{item.id}", replace_existing=True)
 
     async def _fire(self, item_id: int) -> None:
+        self._armed.pop(item_id, None)
         self._due_timers.discard(item_id)
         self._queue.put_nowait(item_id)
         self._update_settled()
@@ -197,15 +207,15 @@ class ScheduleRunner:
         await self._settled.wait()
 
     async def _drain(self) -> None:
-        # CONCURRENCY of these take fired ids from the queue: a job spends most of its time
-        # waiting on the database, so several in flight keep the loop busy.
+        # One task claims what the timers hand over and starts a lane per subject; the lanes
+        # run side by side (CONCURRENCY at a time), since a job mostly waits on the database.
         while True:
             ids = [await self._queue.get()]
             self._busy += 1
             while not self._queue.empty() and len(ids) < BATCH:
                 ids.append(self._queue.get_nowait())
             try:
-                await self.run_all(await self.store.schedule.claim(ids, self.clock.now()))
+                self._start_lanes(await self.store.schedule.claim(ids, self.clock.now()))
             except Exception:
                 log.exception("schedule drain failed for items %s", ids[:10])
             finally:
@@ -214,24 +224,45 @@ class ScheduleRunner:
 
     async def run_all(self, items: list[ScheduledItem]) -> None:
         """Run claimed items: one subject's in order, different subjects side by side."""
-        lanes: dict[tuple[str, str], list[ScheduledItem]] = {}
-        for item in items:
-            lanes.setdefault(subject(item), []).append(item)
-        gate = asyncio.Semaphore(CONCURRENCY)
+        lanes = self._start_lanes(items)
+        if lanes:
+            await asyncio.wait(lanes)
 
-        async def lane(key: tuple[str, str], queue: list[ScheduledItem]) -> None:
+    def _start_lanes(self, items: list[ScheduledItem]) -> list[asyncio.Task[None]]:
+        """A task per subject, started in claim order: each first queues on its subject's
+        lock, and asyncio's locks are first come, first served, so a subject's items run in
+        the order they were claimed, whichever batch they came in."""
+        queues: dict[tuple[str, str], list[ScheduledItem]] = {}
+        for item in items:
+            queues.setdefault(subject(item), []).append(item)
+        started = []
+        for key, queue in queues.items():
             held = self._subjects.setdefault(key, _Subject())
             held.users += 1
-            try:
-                async with gate, held.lock:
-                    for item in queue:
-                        await self.run_item(item)
-            finally:
-                held.users -= 1
-                if not held.users:
-                    del self._subjects[key]
+            task = asyncio.create_task(self._lane(key, held, queue))
+            self._busy += 1
+            self._lanes.add(task)
+            task.add_done_callback(self._lane_done)
+            started.append(task)
+        return started
 
-        await asyncio.gather(*(lane(key, queue) for key, queue in lanes.items()))
+    async def _lane(self, key: tuple[str, str], held: _Subject,
+                    queue: list[ScheduledItem]) -> None:
+        try:
+            async with held.lock, self._gate:
+                for item in queue:
+                    await self.run_item(item)
+        except Exception:
+            log.exception("scheduled items of %s failed", "/".join(key))
+        finally:
+            held.users -= 1
+            if not held.users:
+                del self._subjects[key]
+
+    def _lane_done(self, task: asyncio.Task[None]) -> None:
+        self._lanes.discard(task)
+        self._busy -= 1
+        self._update_settled()
 
     async def run_item(self, item: ScheduledItem) -> None:
         """Run one claimed item: skip it if stale, else run its job and record the result."""

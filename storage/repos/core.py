@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -82,6 +83,14 @@ class SqlChats(Repo):
         async with self.sessions() as s:
             row = await s.get(ChatRow, chat_id)
             return chat_record(row) if row else None
+
+    async def get_many(self, chat_ids: Sequence[int]) -> dict[int, Chat]:
+        """Chats by id (missing ones left out), in one query."""
+        if not chat_ids:
+            return {}
+        async with self.sessions() as s:
+            rows = await s.scalars(select(ChatRow).where(ChatRow.id.in_(sorted(set(chat_ids)))))
+            return {row.id: chat_record(row) for row in rows}
 
     async def find(self, platform: Platform, platform_id: str) -> Chat | None:
         """A chat by its platform id."""

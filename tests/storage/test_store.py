@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+
+from sqlalchemy import text
 
 from bot.clock import FakeClock
 from bot.events import ChatKind, ChatRef, Platform, UserRef
@@ -22,6 +25,23 @@ async def test_a_chat_is_created_once_in_a_community_of_its_own(store: SqlStore)
     assert first.id == again.id and again.language == "es"
     assert first.community_id != other.community_id
     assert other.space_id == "77"
+
+
+async def test_chats_are_read_many_at_once(store: SqlStore) -> None:
+    tg = await store.chats.ensure(TG_GROUP, "es")
+    dc = await store.chats.ensure(DC_CHANNEL, None)
+    found = await store.chats.get_many([dc.id, tg.id, tg.id, 9999])
+    assert {k: v.ref for k, v in found.items()} == {tg.id: tg.ref, dc.id: dc.ref}
+    assert await store.chats.get_many([]) == {}
+
+
+async def test_a_read_session_does_not_wait_for_a_writer(store: SqlStore) -> None:
+    # Reads begin deferred; only writes take (and on SQLite, queue for) the write lock.
+    chat = await store.chats.ensure(TG_GROUP, "es")
+    async with store.chats.sessions.begin() as writing:
+        await writing.execute(text("UPDATE chats SET title = title"))  # holds the lock
+        read = await asyncio.wait_for(store.chats.get(chat.id), 5)
+        assert read is not None and read.id == chat.id
 
 
 async def test_chat_settings_are_saved(store: SqlStore) -> None:

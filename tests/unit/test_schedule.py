@@ -223,6 +223,9 @@ async def slow_job(ctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
 
 
 async def test_items_of_one_subject_run_in_order_and_others_side_by_side(db_url: str) -> None:
+    in_flight.clear()
+    overlap.clear()
+    order.clear()
     clock = FakeClock()
     async with open_store(db_url, clock) as store:
         app = App(settings_for_tests(), store, clock, [*all_features(), lanes])
