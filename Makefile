@@ -15,9 +15,8 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 i18n-compile: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy=false --statistics -d locales -D messages 2>&1 | grep -v '^compiling' || true
-	$(BIN)/pybabel compile -d locales -D messages > /dev/null
-	$(BIN)/pybabel compile -d locales -D commands > /dev/null
+	$(BIN)/pybabel -q compile -d locales -D messages
+	$(BIN)/pybabel -q compile -d locales -D commands
 
 test: $(STAMP) i18n-compile
 	$(BIN)/ruff check .

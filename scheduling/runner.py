@@ -181,7 +181,7 @@ class ScheduleRunner:
         delay = (item.due_at - self.clock.now()).total_seconds()
         run_date = datetime.now(UTC) + timedelta(seconds=max(0.0, delay))
         armed = self._armed.get(item.id)
-        if armed is not None and abs(run_date - armed) <= ARM_SLACK:
+        if delay > 0 and armed is not None and abs(run_date - armed) <= ARM_SLACK:
             return  # its timer is already set (the half-hourly resync would redo them all)
         self._armed[item.id] = run_date
         if delay <= 0:
