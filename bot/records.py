@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -72,6 +72,11 @@ class ScheduleStatus(StrEnum):
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
     FAILED = "failed"
+
+
+# A grace long enough that an item is never skipped as stale: housekeeping sweeps, which
+# should still run when the bot comes back after any downtime.
+NEVER_STALE = int(timedelta(days=3650).total_seconds())
 
 
 @dataclass(slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -11,16 +12,16 @@ from bot.actions import Action
 from bot.context import Context, JobContext, Services, UserError
 from bot.feature import Feature
 from bot.i18n import N_, _, pgettext
-from bot.records import NewDelivery, Person, ScheduledItem
+from bot.records import NEVER_STALE, NewDelivery, Person, ScheduledItem
 from bot.replies import Button, Document, Reply, Toast
 from bot.richtext import doc
 
 feature = Feature("privacy", N_("Your data"), order=90)
 
+log = logging.getLogger(__name__)
+
 RETENTION_KIND = "privacy.retention"
 RETENTION_EVERY = timedelta(days=1)
-# The sweep is idempotent: however late it runs, it is worth running.
-ALWAYS = int(timedelta(days=3650).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,21 @@ async def forget_pressed(ctx: Context, action: Forget) -> list[Reply | Toast]:
 
 @feature.job(RETENTION_KIND)
 async def retention(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
-    """Delete audit entries older than AUDIT_RETENTION_DAYS, then plan the next sweep."""
+    """Delete audit entries older than AUDIT_RETENTION_DAYS and session minutes older than
+    MINUTES_RETENTION_DAYS (0 keeps either), then plan the next sweep."""
     services = jctx.services
     days = services.settings.audit_retention_days
     if days:
         await services.store.audit.purge_before(jctx.now() - timedelta(days=days))
+    days = services.settings.minutes_retention_days
+    if days:
+        purged = await services.store.minutes.purge_ended_before(jctx.now() - timedelta(days=days))
+        if purged:
+            log.info("deleted the minutes of %d sessions older than %d days", purged, days)
     # Platforms stop redelivering an update within a day; the claims can go.
     await services.store.inbound.purge_before(jctx.now() - timedelta(days=2))
     await services.scheduler.schedule(RETENTION_KIND, "audit", jctx.now() + RETENTION_EVERY,
-                                      grace_seconds=ALWAYS)
+                                      grace_seconds=NEVER_STALE)
     return []
 
 
@@ -122,4 +129,4 @@ async def plan_retention(services: Services) -> None:
     if "audit" not in await services.store.schedule.pending_refs(RETENTION_KIND):
         await services.scheduler.schedule(RETENTION_KIND, "audit",
                                           services.clock.now() + RETENTION_EVERY,
-                                          grace_seconds=ALWAYS)
+                                          grace_seconds=NEVER_STALE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.events import Platform, UserRef
-from bot.features.meetings.reports import RETENTION
 from bot.records import Chat, ScheduledItem
 from bot.replies import Reply
 from bot.richtext import RichText, Timestamp
@@ -94,7 +93,6 @@ def timestamps(body: RichText) -> list[Timestamp]:
 
 
 async def meeting_items(store: object) -> list[ScheduledItem]:
-    """Pending schedule items of meetings (digests and the retention sweeps keep their own)."""
+    """Pending schedule items of meetings (digests and the retention sweep keep their own)."""
     return [i for i in await store.schedule.pending()  # type: ignore[attr-defined]
-            if i.kind.startswith(("meeting.", "session.", "action."))
-            and i.kind != RETENTION]
+            if i.kind.startswith(("meeting.", "session.", "action."))]

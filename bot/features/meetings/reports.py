@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
 from typing import Any
 
-from bot.context import JobContext, Services
+from bot.context import Services
 from bot.digest import DigestContext
 from bot.fmt import datetime_text
 from bot.i18n import _, isolate, ngettext
-from bot.records import NewDelivery, Person, ScheduledItem
+from bot.records import Person
 from bot.richtext import Block, Line, bold, bullets, line
 
 from .common import feature
@@ -20,12 +18,7 @@ from .recurrence import occurrences
 from .render import counts_text
 from .timeline import refresh_later
 
-log = logging.getLogger(__name__)
-
 SHOWN = 6
-RETENTION = "meeting.retention"
-# A daily sweep missed while the bot was down still runs when it is back.
-KEEP_TRYING = int(timedelta(days=3650).total_seconds())
 
 
 @feature.digest_section(order=10)
@@ -100,25 +93,3 @@ async def forget_me(services: Services, person: Person) -> None:
     await services.store.meetings.forget_agenda(person.id)
     await services.store.minutes.forget_person(person.id)
 
-
-@feature.job(RETENTION)
-async def minutes_retention(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
-    """Delete minutes older than MINUTES_RETENTION_DAYS (0 keeps them), daily."""
-    services = jctx.services
-    days = services.settings.minutes_retention_days
-    if days:
-        purged = await services.store.minutes.purge_ended_before(jctx.now() - timedelta(days=days))
-        if purged:
-            log.info("deleted the minutes of %d sessions older than %d days", purged, days)
-    await services.scheduler.schedule(RETENTION, "minutes", jctx.now() + timedelta(days=1),
-                                      grace_seconds=KEEP_TRYING)
-    return []
-
-
-@feature.on_start
-async def plan_minutes_retention(services: Services) -> None:
-    """Make sure the daily minutes retention sweep is on the schedule."""
-    if "minutes" not in await services.store.schedule.pending_refs(RETENTION):
-        await services.scheduler.schedule(RETENTION, "minutes",
-                                          services.clock.now() + timedelta(days=1),
-                                          grace_seconds=KEEP_TRYING)
