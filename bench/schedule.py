@@ -43,6 +43,7 @@ from bot.features.meetings.timeline import REMIND
 from bot.replies import Reply, SentMessage
 from scheduling.runner import HORIZON, ScheduleRunner
 from storage.models.core import ScheduleRow
+from storage.store import SqlStore
 from tests.support import Harness, RecordingMessenger, open_store, reset_postgres
 from tests.support import settings_for_tests as settings
 
@@ -142,9 +143,9 @@ async def lateness(url: str, reminders: int, spread: float) -> None:
         print(f"  mean {statistics.mean(late) * 1000:.0f} ms over {len(late):,} sends")
 
 
-async def _ran_late(store: object) -> list[float]:
+async def _ran_late(store: SqlStore) -> list[float]:
     """Seconds from due to done for every reminder, from the schedule rows."""
-    async with store.engine.connect() as conn:  # type: ignore[attr-defined]
+    async with store.engine.connect() as conn:
         rows = (await conn.execute(select(ScheduleRow.due_at, ScheduleRow.ran_at)
                                    .where(ScheduleRow.kind == REMIND))).all()
     return [(ran - due).total_seconds() for due, ran in rows if ran is not None]
