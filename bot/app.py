@@ -51,7 +51,7 @@ class App:
         self.worker = OutboxWorker(store, clock)
         self.runner = ScheduleRunner(store, clock, default_language=settings.default_language,
                                      default_grace=settings.schedule_grace_seconds,
-                                     on_done=self.worker.wake)
+                                     on_done=self.worker.wake, owner=self.worker.owner)
         self.services = Services(settings, store, clock, scheduler=self.runner,
                                  outbox=Outbox(store, self.worker))
         self.router = Router(self.services, all_features() if features is None else features)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -254,13 +254,20 @@ class ScheduleStore(Protocol):
         """The refs of pending items of one kind."""
         ...
 
-    async def claim(self, item_ids: Sequence[int], now: datetime) -> list[ScheduledItem]:
+    async def claim(self, item_ids: Sequence[int], now: datetime,
+                    owner: str | None = None) -> list[ScheduledItem]:
         """Atomically move pending items to running; return those this caller won."""
         ...
 
+    async def claim_due(self, now: datetime, limit: int,
+                        owner: str | None = None) -> list[ScheduledItem]:
+        """Claim the earliest due pending items (safe across processes)."""
+        ...
+
     async def complete(self, item_id: int, deliveries: Sequence[NewDelivery], now: datetime,
-                       *, note: str | None = None) -> list[int]:
-        """Mark an item done and queue its messages, in one transaction."""
+                       *, note: str | None = None, owner: str | None = None) -> list[int] | None:
+        """Mark an item done and queue its messages, in one transaction; with `owner`, only
+        while the claim is still its own (None when another process took the item over)."""
         ...
 
     async def skip(self, item_id: int, reason: str, now: datetime) -> None:
@@ -271,8 +278,26 @@ class ScheduleStore(Protocol):
         """Mark an item failed with a reason."""
         ...
 
-    async def recover_running(self, older_than: datetime) -> int:
-        """Return items stuck in running (their process died) to pending."""
+    async def recover_running(self, older_than: datetime, *,
+                              owners: Sequence[str] = ()) -> int:
+        """Return items stuck in running (claimed before `older_than`, or by one of
+        `owners`, processes known to be gone) to pending."""
+        ...
+
+    async def claimants(self) -> list[str]:
+        """The processes holding running items."""
+        ...
+
+
+class WorkerStore(Protocol):
+    """Heartbeats of the running processes (they share each platform's send budget)."""
+
+    async def beat(self, owner: str, now: datetime, *, alive_since: datetime) -> int:
+        """Record that `owner` runs; return how many processes were seen since `alive_since`."""
+        ...
+
+    async def leave(self, owner: str) -> None:
+        """Forget `owner` (it is stopping)."""
         ...
 
 
@@ -283,8 +308,9 @@ class OutboxStore(Protocol):
         """Queue messages; a key already queued is not queued again."""
         ...
 
-    async def claim(self, now: datetime, limit: int, owner: str) -> list[Delivery]:
-        """Claim due pending deliveries (safe across processes)."""
+    async def claim(self, now: datetime, limit: int, owner: str,
+                    platforms: Sequence[str] | None = None) -> list[Delivery]:
+        """Claim due pending deliveries (safe across processes), to chats on `platforms`."""
         ...
 
     async def mark_sent(self, delivery_id: int, message_ids: Sequence[str], now: datetime) -> None:
@@ -344,8 +370,10 @@ class OutboxStore(Protocol):
 class InboundStore(Protocol):
     """Claims on inbound platform updates (several processes behind one webhook)."""
 
-    async def claim(self, platform: str, key: str) -> bool:
-        """True if this process should handle the update."""
+    async def claim(self, platform: str, key: str, owner: str | None = None, *,
+                    gone: Callable[[str], bool] | None = None) -> str:
+        """"mine" if this process should handle the update, "done" if it was handled,
+        "busy" if another (live) process is handling it."""
         ...
 
     async def done(self, platform: str, key: str) -> None:
@@ -367,6 +395,7 @@ class Store(Protocol):
     audit: AuditStore
     schedule: ScheduleStore
     outbox: OutboxStore
+    workers: WorkerStore
     inbound: InboundStore
     knowledge: KnowledgeStore
     forms: FormStore

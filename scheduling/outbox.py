@@ -22,8 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
 from collections.abc import Coroutine
 from datetime import datetime, timedelta
@@ -34,15 +32,23 @@ from bot.events import ChatRef, Platform
 from bot.ports import Clock, DeliveryError, Messenger, Store
 from bot.records import Chat, Delivery, DeliveryOp
 from bot.replies import SentMessage, reply_from_json
+from scheduling.owners import default_owner, owner_is_dead
 from scheduling.pacing import Limits, Pacer
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STALE_CLAIM = timedelta(minutes=2)
-RECOVER_EVERY = 60.0
+RECOVER_EVERY = 10.0
 POLL_SECONDS = 1.0
 BATCH = 100
+# Processes beat this often and count each other: each paces its sends at 1/N of every
+# platform's overall limit. One that stops beating stops counting after ALIVE_FOR.
+BEAT_EVERY = 5.0
+ALIVE_FOR = timedelta(seconds=15)
+# A claim holds at most this many seconds of sending at the paced rate, so a broadcast is
+# spread over every process instead of sitting in one process's batch.
+CLAIM_SECONDS = 2.0
 CONCURRENCY = 32
 RECORD_TRIES = 5
 T = TypeVar("T")
@@ -62,36 +68,6 @@ def backoff(attempt: int) -> float:
     return min(300.0, 2.0 ** max(0, attempt - 1))
 
 
-def _pid_namespace() -> str:
-    try:
-        return str(os.stat("/proc/self/ns/pid").st_ino)
-    except OSError:
-        return "0"
-
-
-def default_owner() -> str:
-    """`host:pidns:pid`: enough to tell, on the same host, whether the owner still runs."""
-    return f"{socket.gethostname()[:32]}:{_pid_namespace()}:{os.getpid()}"
-
-
-def owner_is_dead(owner: str) -> bool:
-    """True only when `owner` is a process of this host and PID namespace that is gone."""
-    host, _sep, rest = owner.partition(":")
-    pidns, _sep, pid = rest.partition(":")
-    mine = default_owner().split(":")
-    if host != mine[0] or pidns != mine[1] or pidns == "0" or not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 class OutboxWorker:
     """Sends what the outbox holds, within each platform's limits."""
 
@@ -109,12 +85,16 @@ class OutboxWorker:
         self._sending: set[int] = set()
         self._claimed_at = clock.now()
         self._recovered_at = 0.0
+        self._beat_at = 0.0
+        self.processes = 1
         self.sent = 0
 
     def add_messenger(self, messenger: Messenger, limits: Limits | None = None) -> None:
         """Send this platform's deliveries through `messenger`."""
         self.messengers[messenger.platform] = messenger
-        self.pacers[messenger.platform] = Pacer(limits or getattr(messenger, "limits", Limits()))
+        pacer = Pacer(limits or getattr(messenger, "limits", Limits()))
+        pacer.share(self.processes)
+        self.pacers[messenger.platform] = pacer
 
     def wake(self) -> None:
         """Look for work now instead of at the next poll."""
@@ -123,7 +103,26 @@ class OutboxWorker:
     async def start(self) -> None:
         """Hand back claims left by dead senders and start the worker task."""
         await self.recover(own=True)
+        await self.beat()
         self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def beat(self) -> int:
+        """Tell the other processes this one runs; share the send budget with them."""
+        self._beat_at = time.monotonic()
+        now = self.clock.now()
+        self.processes = await self.store.workers.beat(self.owner, now,
+                                                       alive_since=now - ALIVE_FOR)
+        for pacer in self.pacers.values():
+            pacer.share(self.processes)
+        return self.processes
+
+    def claim_size(self) -> int:
+        """How many deliveries to claim at once: CLAIM_SECONDS of sending at this
+        process's paced rate, summed over its platforms (BATCH when any is unlimited)."""
+        rates = [pacer.rate for pacer in self.pacers.values()]
+        if not rates or not all(rates):
+            return BATCH
+        return max(10, min(BATCH, round(sum(rates) * CLAIM_SECONDS)))
 
     async def recover(self, *, own: bool = False) -> int:
         """Hand back claims of dead owners on this host and stale claims of others.
@@ -152,6 +151,8 @@ class OutboxWorker:
             self._task = None
         if self._inflight:
             await asyncio.wait(list(self._inflight), timeout=30)
+        with contextlib.suppress(Exception):
+            await self.store.workers.leave(self.owner)
 
     async def drain(self, within: float = 10.0) -> bool:
         """Wait until nothing due is left to send (for the console and tests)."""
@@ -179,8 +180,13 @@ class OutboxWorker:
             try:
                 if time.monotonic() - self._recovered_at >= RECOVER_EVERY:
                     await self._guarded(self.recover())
-                batch = await self._guarded(
-                    self.store.outbox.claim(self.clock.now(), BATCH, self.owner))
+                if time.monotonic() - self._beat_at >= BEAT_EVERY:
+                    await self._guarded(self.beat())
+                # Only what this process can send: a process without Discord leaves Discord's
+                # deliveries to the processes that have it.
+                platforms = [p.value for p in self.messengers]
+                batch = await self._guarded(self.store.outbox.claim(
+                    self.clock.now(), self.claim_size(), self.owner, platforms))
             except Exception:
                 log.exception("outbox claim failed")
                 batch = []

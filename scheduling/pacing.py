@@ -74,6 +74,17 @@ class Pacer:
         if self.overall is not None:
             await self.overall.take()
 
+    def share(self, processes: int) -> None:
+        """Send at 1/`processes` of the overall limit: that many processes send at once."""
+        if self.overall is not None:
+            self.overall._refill()
+            self.overall.rate = self.limits.per_second / max(1, processes)
+
+    @property
+    def rate(self) -> float:
+        """Messages a second this process may send overall now (0: unlimited)."""
+        return self.overall.rate if self.overall is not None else 0.0
+
     def back_off(self, seconds: float) -> None:
         """Slow everything down after the platform answered 429."""
         if self.overall is not None:

@@ -28,6 +28,7 @@ from bot.feature import JobHandler
 from bot.i18n import set_locale
 from bot.ports import Clock, Store
 from bot.records import ScheduledItem
+from scheduling.owners import default_owner, owner_is_dead
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,9 @@ class ScheduleRunner:
 
     def __init__(self, store: Store, clock: Clock, *, default_language: str = "en",
                  default_grace: int = 6 * 3600,
-                 on_done: Callable[[], None] | None = None) -> None:
+                 on_done: Callable[[], None] | None = None, owner: str | None = None) -> None:
         self.store = store
+        self.owner = owner or default_owner()
         self.default_grace = default_grace
         self.clock = clock
         self.default_language = default_language
@@ -105,10 +107,7 @@ class ScheduleRunner:
         )
         self.scheduler.start()
         self._drainer = asyncio.create_task(self._drain(), name="schedule-drain")
-        recovered = await self.store.schedule.recover_running(self.clock.now() - STUCK_AFTER)
-        if recovered:
-            log.warning("%d scheduled items were interrupted mid-run; running them again",
-                        recovered)
+        await self.recover()
         await self.resync()
         self.scheduler.add_job(self.resync, "interval",
                                seconds=REFRESH_EVERY.total_seconds(), id="schedule-horizon")
@@ -141,17 +140,27 @@ class ScheduleRunner:
     async def sweep(self) -> int:
         """Run due items no timer here knows of, and recover items whose runner died."""
         now = self.clock.now()
-        recovered = await self.store.schedule.recover_running(now - STUCK_AFTER)
-        if recovered:
-            log.warning("%d scheduled items were interrupted mid-run; running them again",
-                        recovered)
+        await self.recover()
         ran = 0
         while True:
-            items = await self.store.schedule.claim_due(now, BATCH)
+            items = await self.store.schedule.claim_due(now, BATCH, self.owner)
             await self.run_all(items)
             ran += len(items)
             if len(items) < BATCH:
                 return ran
+
+    async def recover(self) -> int:
+        """Return to pending the items whose runner died mid-run: at once when it was a
+        process of this host, after STUCK_AFTER otherwise. They run again from the start:
+        a job's messages are queued only with its completion, so nothing was sent twice."""
+        gone = [o for o in await self.store.schedule.claimants()
+                if o != self.owner and owner_is_dead(o)]
+        recovered = await self.store.schedule.recover_running(
+            self.clock.now() - STUCK_AFTER, owners=gone)
+        if recovered:
+            log.warning("%d scheduled items were interrupted mid-run; running them again",
+                        recovered)
+        return recovered
 
     # -- the SchedulerPort the core uses ------------------------------------------
 
@@ -215,7 +224,8 @@ class ScheduleRunner:
             while not self._queue.empty() and len(ids) < BATCH:
                 ids.append(self._queue.get_nowait())
             try:
-                self._start_lanes(await self.store.schedule.claim(ids, self.clock.now()))
+                self._start_lanes(
+                    await self.store.schedule.claim(ids, self.clock.now(), self.owner))
             except Exception:
                 log.exception("schedule drain failed for items %s", ids[:10])
             finally:
@@ -290,7 +300,12 @@ class ScheduleRunner:
             return
         metrics.SCHEDULE_RUNS.labels(item.kind, "done").inc()
         note = f"late by {late_by}" if late_by > timedelta(minutes=1) else None
-        await self.store.schedule.complete(item.id, list(deliveries or []), now, note=note)
+        queued = await self.store.schedule.complete(item.id, list(deliveries or []), now,
+                                                     note=note, owner=self.owner)
+        if queued is None:
+            log.warning("%s %s was taken over by another process before it finished here; "
+                        "its messages are left to that run", item.kind, item.ref)
+            return
         self.runs += 1
         if self.on_done is not None and deliveries:
             self.on_done()

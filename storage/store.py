@@ -23,6 +23,7 @@ from storage.repos.notices import SqlNotices
 from storage.repos.outbox import SqlOutbox
 from storage.repos.polls import SqlPolls
 from storage.repos.schedule import SqlSchedule
+from storage.repos.workers import SqlWorkers
 
 
 class SqlStore:
@@ -46,6 +47,7 @@ class SqlStore:
             repo.on_change = cache.clear  # type: ignore[attr-defined]
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
+        self.workers = SqlWorkers(*args)
         self.inbound = SqlInbound(*args)
         self.knowledge = SqlKnowledge(*args)
         self.forms = SqlForms(*args)

@@ -23,6 +23,7 @@ from bot import logs
 from bot.app import App
 from bot.config import ConfigError, Settings
 from bot.events import Platform
+from scheduling.owners import owner_is_dead
 
 log = logging.getLogger(__name__)
 
@@ -165,20 +166,28 @@ class TelegramAdapter:
 
     # -- updates ---------------------------------------------------------------------
 
-    async def feed(self, data: dict[str, Any]) -> None:
+    async def feed(self, data: dict[str, Any]) -> bool:
         """Handle one update as Telegram posts it (the webhook's entry point); wait for it.
 
         Several processes may serve one webhook behind a load balancer, and Telegram
         redelivers an update it got no answer for: a claim in the database makes sure
-        each update_id is handled once (a claim left by a dead process is taken over).
+        each update_id is handled once. A claim left by a dead process is taken over;
+        one another process is still working on gives False ("ask again later"), so
+        Telegram redelivers it and it is never lost to a process that dies next.
         """
         key = str(data.get("update_id"))
-        if not await self.app.store.inbound.claim("telegram", key):
+        claim = await self.app.store.inbound.claim("telegram", key, self.app.worker.owner,
+                                                   gone=owner_is_dead)
+        if claim == "done":
             log.info("update %s was already handled; ignoring the redelivery", key)
-            return
+            return True
+        if claim == "busy":
+            log.info("update %s is being handled by another process; asking for it later", key)
+            return False
         update = Update.de_json(data, self.application.bot)
         await self.dispatch(update)
         await self.app.store.inbound.done("telegram", key)
+        return True
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         # Polling: hand the update to its chat's lane and let PTB fetch the next one.

@@ -2,9 +2,9 @@
 
 Each request must carry the secret token (header
 `X-Telegram-Bot-Api-Secret-Token`); the update is handled before the answer,
-so Telegram delivers it again if the process fails midway. `handle` is the
-seam where de-duplication by update_id can go when several processes share
-one webhook behind a load balancer.
+so Telegram delivers it again if the process fails midway. `handle` claims
+the update_id in the database first, so when several processes share one
+webhook behind a load balancer each update is handled once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-UpdateHandler = Callable[[dict[str, Any]], Awaitable[None]]
+# True: handled (or already handled); False: another process has it in hand, ask again.
+UpdateHandler = Callable[[dict[str, Any]], Awaitable[bool]]
+RETRY_AFTER = "1"
 
 
 def derived_secret(token: str) -> str:
@@ -95,5 +97,8 @@ class WebhookServer:
             return web.Response(status=400)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             return web.Response(status=400)
-        await self.handle(data)
+        if not await self.handle(data):
+            # Telegram retries an update it got an error for; 503 is not an answer a
+            # load balancer would retry on another process (502 is), so it goes back.
+            return web.Response(status=503, headers={"Retry-After": RETRY_AFTER})
         return web.Response(status=200)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -18,24 +19,36 @@ TAKEOVER_AFTER = timedelta(seconds=60)
 class SqlInbound(Repo):
     """Claims on inbound updates."""
 
-    async def claim(self, platform: str, key: str) -> bool:
-        """True if this process should handle the update (first time, or its handler died)."""
+    async def claim(self, platform: str, key: str, owner: str | None = None, *,
+                    gone: Callable[[str], bool] | None = None) -> str:
+        """Who handles the update: "mine" (first time, or its handler died: claimed before
+        TAKEOVER_AFTER or by an owner `gone` says is dead), "done", or "busy" (another
+        process is handling it now)."""
         now = self.now()
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         async with self.sessions.begin() as s:
             inserted = await s.scalar(
                 insert(InboundRow)
-                .values(platform=platform, update_key=key, status="processing", claimed_at=now)
+                .values(platform=platform, update_key=key, status="processing", claimed_at=now,
+                        claimed_by=owner)
                 .on_conflict_do_nothing().returning(InboundRow.update_key))
             if inserted is not None:
-                return True
-            taken = await s.scalar(
+                return "mine"
+            held = (await s.execute(
+                select(InboundRow.status, InboundRow.claimed_at, InboundRow.claimed_by)
+                .where(InboundRow.platform == platform, InboundRow.update_key == key)
+                .with_for_update())).one_or_none()
+            if held is None or held.status != "processing":
+                return "done"
+            stale = held.claimed_at < now - TAKEOVER_AFTER
+            dead = bool(held.claimed_by and gone is not None and gone(held.claimed_by))
+            if not (stale or dead):
+                return "busy"
+            await s.execute(
                 update(InboundRow)
-                .where(InboundRow.platform == platform, InboundRow.update_key == key,
-                       InboundRow.status == "processing",
-                       InboundRow.claimed_at < now - TAKEOVER_AFTER)
-                .values(claimed_at=now).returning(InboundRow.update_key))
-            return taken is not None
+                .where(InboundRow.platform == platform, InboundRow.update_key == key)
+                .values(claimed_at=now, claimed_by=owner))
+            return "mine"
 
     async def done(self, platform: str, key: str) -> None:
         """The update was handled."""

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.records import Delivery, DeliveryOp, DeliveryStatus, NewDelivery
-from storage.models.core import DeliveryRow
+from storage.models.core import ChatRow, DeliveryRow
 from storage.repos.base import Repo
 
 
@@ -53,13 +53,18 @@ class SqlOutbox(Repo):
         async with self.sessions.begin() as s:
             return await insert_deliveries(s, self.dialect, deliveries, self.now())
 
-    async def claim(self, now: datetime, limit: int, owner: str) -> list[Delivery]:
-        """Claim due pending deliveries, urgent first (SKIP LOCKED across processes)."""
+    async def claim(self, now: datetime, limit: int, owner: str,
+                    platforms: Sequence[str] | None = None) -> list[Delivery]:
+        """Claim due pending deliveries, urgent first (SKIP LOCKED across processes); only
+        to chats on `platforms` when given (the platforms this process can send to)."""
+        due = [DeliveryRow.status == DeliveryStatus.PENDING.value, DeliveryRow.not_before <= now]
+        if platforms is not None:
+            due.append(DeliveryRow.chat_id.in_(
+                select(ChatRow.id).where(ChatRow.platform.in_(list(platforms)))))
         async with self.sessions.begin() as s:
             ids = list(await s.scalars(
                 select(DeliveryRow.id)
-                .where(DeliveryRow.status == DeliveryStatus.PENDING.value,
-                       DeliveryRow.not_before <= now)
+                .where(*due)
                 .order_by(DeliveryRow.urgent.desc(), DeliveryRow.id).limit(limit)
                 .with_for_update(skip_locked=True)))
             if not ids:

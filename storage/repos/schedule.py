@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.records import NewDelivery, ScheduledItem, ScheduleStatus
 from storage.models.core import ScheduleRow
@@ -29,6 +30,18 @@ class SqlSchedule(Repo):
     async def add(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
                   payload: dict[str, Any] | None = None) -> ScheduledItem:
         """Schedule an item, replacing a pending one of the same kind and ref."""
+        for attempt in range(3):
+            try:
+                return await self._replace(kind, ref, due_at, grace_seconds, payload)
+            except IntegrityError:
+                # Another process scheduled the same kind and ref at the same moment (each
+                # process arms the digests of every chat at start): the last one wins.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _replace(self, kind: str, ref: str, due_at: datetime, grace_seconds: int,
+                       payload: dict[str, Any] | None) -> ScheduledItem:
         async with self.sessions.begin() as s:
             await s.execute(update(ScheduleRow).where(
                 ScheduleRow.kind == kind, ScheduleRow.ref == ref,
@@ -80,8 +93,9 @@ class SqlSchedule(Repo):
             return set(await s.scalars(select(ScheduleRow.ref).where(
                 ScheduleRow.kind == kind, ScheduleRow.status == ScheduleStatus.PENDING.value)))
 
-    async def claim(self, item_ids: Sequence[int], now: datetime) -> list[ScheduledItem]:
-        """Move pending items to running; only the winner of each row gets it back."""
+    async def claim(self, item_ids: Sequence[int], now: datetime,
+                    owner: str | None = None) -> list[ScheduledItem]:
+        """Move pending items to running (for `owner`); only the winner of each row gets it."""
         if not item_ids:
             return []
         async with self.sessions.begin() as s:
@@ -89,12 +103,13 @@ class SqlSchedule(Repo):
                 update(ScheduleRow)
                 .where(ScheduleRow.id.in_(list(item_ids)),
                        ScheduleRow.status == ScheduleStatus.PENDING.value)
-                .values(status=ScheduleStatus.RUNNING.value, claimed_at=now)
+                .values(status=ScheduleStatus.RUNNING.value, claimed_at=now, claimed_by=owner)
                 .returning(ScheduleRow)
             )
             return [item_record(r) for r in result.scalars()]
 
-    async def claim_due(self, now: datetime, limit: int) -> list[ScheduledItem]:
+    async def claim_due(self, now: datetime, limit: int,
+                        owner: str | None = None) -> list[ScheduledItem]:
         """Claim the earliest due items (safe across processes on PostgreSQL)."""
         async with self.sessions.begin() as s:
             ids = list(await s.scalars(
@@ -107,19 +122,28 @@ class SqlSchedule(Repo):
                 return []
             result = await s.execute(
                 update(ScheduleRow).where(ScheduleRow.id.in_(ids))
-                .values(status=ScheduleStatus.RUNNING.value, claimed_at=now)
+                .values(status=ScheduleStatus.RUNNING.value, claimed_at=now, claimed_by=owner)
                 .returning(ScheduleRow))
             return sorted((item_record(r) for r in result.scalars()),
                           key=lambda i: (i.due_at, i.id))
 
     async def complete(self, item_id: int, deliveries: Sequence[NewDelivery], now: datetime,
-                       *, note: str | None = None) -> list[int]:
-        """Mark an item done and queue its messages in the same transaction."""
+                       *, note: str | None = None, owner: str | None = None) -> list[int] | None:
+        """Mark an item done and queue its messages in the same transaction.
+
+        With `owner`, only while the item is still that owner's claim: None (and nothing
+        written) when it was handed to another process meanwhile.
+        """
+        mine = [ScheduleRow.id == item_id]
+        if owner is not None:
+            mine += [ScheduleRow.status == ScheduleStatus.RUNNING.value,
+                     ScheduleRow.claimed_by == owner]
         async with self.sessions.begin() as s:
-            ids = await insert_deliveries(s, self.dialect, deliveries, self.now())
-            await s.execute(update(ScheduleRow).where(ScheduleRow.id == item_id).values(
+            done = await s.execute(update(ScheduleRow).where(*mine).values(
                 status=ScheduleStatus.DONE.value, ran_at=now, note=note))
-            return ids
+            if not done.rowcount:  # type: ignore[attr-defined]
+                return None
+            return await insert_deliveries(s, self.dialect, deliveries, self.now())
 
     async def skip(self, item_id: int, reason: str, now: datetime) -> None:
         """Mark an item skipped, with the reason."""
@@ -135,11 +159,23 @@ class SqlSchedule(Repo):
             await s.execute(update(ScheduleRow).where(ScheduleRow.id == item_id).values(
                 status=status.value, note=note[:1000], ran_at=now))
 
-    async def recover_running(self, older_than: datetime) -> int:
-        """Return items whose runner died mid-run to pending."""
+    async def recover_running(self, older_than: datetime, *,
+                              owners: Sequence[str] = ()) -> int:
+        """Return to pending the items whose runner died mid-run: claimed before
+        `older_than`, or claimed by one of `owners` (processes known to be gone)."""
+        stuck = ScheduleRow.claimed_at < older_than
+        if owners:
+            stuck = stuck | ScheduleRow.claimed_by.in_(list(owners))
         async with self.sessions.begin() as s:
             result = await s.execute(update(ScheduleRow).where(
-                ScheduleRow.status == ScheduleStatus.RUNNING.value,
-                ScheduleRow.claimed_at < older_than,
-            ).values(status=ScheduleStatus.PENDING.value))
+                ScheduleRow.status == ScheduleStatus.RUNNING.value, stuck,
+            ).values(status=ScheduleStatus.PENDING.value, claimed_by=None))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claimants(self) -> list[str]:
+        """The processes holding running items."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(ScheduleRow.claimed_by).distinct().where(
+                ScheduleRow.status == ScheduleStatus.RUNNING.value,
+                ScheduleRow.claimed_by.is_not(None)))
+            return sorted(r for r in rows if r)

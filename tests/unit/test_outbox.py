@@ -153,3 +153,27 @@ async def test_pacer_holds_the_overall_rate() -> None:
         await pacer.wait(f"chat{n}", private=False)
     elapsed = time.monotonic() - start
     assert 0.45 <= elapsed < 1.5
+
+
+async def test_processes_on_one_database_split_the_send_budget(db_url: str) -> None:
+    clock = FakeClock()
+    async with open_store(db_url, clock) as store:
+        workers = [OutboxWorker(store, clock, owner=f"host:1:{n}") for n in range(3)]
+        for worker in workers:
+            worker.add_messenger(ScriptedMessenger({}), Limits(per_second=30))
+        assert await workers[0].beat() == 1
+        assert workers[0].pacers[Platform.TELEGRAM].rate == 30
+        assert workers[0].claim_size() == 60  # two seconds of sending
+        await workers[1].beat()
+        assert await workers[2].beat() == 3
+        assert workers[2].pacers[Platform.TELEGRAM].rate == 10
+        assert workers[2].claim_size() == 20
+        # One stops (or dies and stops beating): the others take its share.
+        await workers[1].store.workers.leave(workers[1].owner)
+        clock.advance(timedelta(seconds=20))
+        assert await workers[0].beat() == 1
+        assert await workers[2].beat() == 2
+        assert workers[2].pacers[Platform.TELEGRAM].rate == 15
+        unlimited = OutboxWorker(store, clock, owner="host:1:9")
+        unlimited.add_messenger(ScriptedMessenger({}))
+        assert unlimited.claim_size() == 100

@@ -15,7 +15,8 @@ from bot.events import ChatKind, ChatRef, Platform
 from bot.records import DeliveryStatus, NewDelivery
 from bot.replies import Reply, SentMessage, reply_to_json
 from bot.richtext import text
-from scheduling.outbox import OutboxWorker, default_owner, owner_is_dead
+from scheduling.outbox import OutboxWorker
+from scheduling.owners import default_owner, owner_is_dead
 from scheduling.pacing import Limits
 from storage.store import SqlStore
 from tests.support import open_store

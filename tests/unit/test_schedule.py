@@ -247,3 +247,35 @@ async def test_items_of_one_subject_run_in_order_and_others_side_by_side(db_url:
     # Never two items of one subject at once; several subjects at once.
     assert max(mine for mine, _all in overlap) == 1
     assert max(everyone for _mine, everyone in overlap) > 1
+
+
+async def test_items_of_a_killed_process_on_this_host_are_taken_over_at_once(
+        db_url: str) -> None:
+    import sys
+
+    from scheduling.owners import default_owner
+
+    host, pidns, _pid = default_owner().split(":")
+    if pidns == "0":
+        pytest.skip("no PID namespace id here: a dead process cannot be told apart")
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import os; print(os.getpid())", stdout=asyncio.subprocess.PIPE)
+    gone = (await child.communicate())[0].decode().strip()
+    clock = FakeClock()
+    messenger = RecordingMessenger()
+    async with open_store(db_url, clock) as store:
+        chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
+        survivor = await _app(store, clock, messenger)
+        try:
+            before = len(runs)
+            item = await store.schedule.add("probe", f"{chat.id}:k", clock.now())
+            await store.schedule.claim([item.id], clock.now(), f"{host}:{pidns}:{gone}")
+            alive = await store.schedule.add("probe", f"{chat.id}:l", clock.now())
+            await store.schedule.claim([alive.id], clock.now(), f"{host}:{pidns}:1")
+            # Long before STUCK_AFTER: the killed process's item runs, pid 1's stays.
+            assert await survivor.runner.sweep() == 1
+            assert [r[0] for r in runs[before:]] == [item.id]
+            still = await store.schedule.get(alive.id)
+            assert still is not None and still.status == ScheduleStatus.RUNNING
+        finally:
+            await survivor.stop()
