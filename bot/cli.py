@@ -1,4 +1,5 @@
-"""`diaspora-bot` (and `python -m bot`): run, console, migrate, broadcaster."""
+"""`diaspora-bot` (and `python -m bot`): run, console, migrate, backup, copy-db,
+export-community, import-community, broadcaster."""
 
 from __future__ import annotations
 
@@ -163,6 +164,65 @@ async def copy_db(settings: Settings, target: str) -> int:
     return 0
 
 
+async def export_community(settings: Settings, ref: str, out: str | None) -> int:
+    """Write one community and everything it owns as JSON (to a file, or standard output)."""
+    import json
+    from pathlib import Path
+
+    from storage.transfer import TransferError, export_community, resolve_community
+
+    try:
+        community_id = await resolve_community(settings.database_url, ref)
+        document = await export_community(settings.database_url, community_id)
+    except TransferError as err:
+        print(f"diaspora-bot: {err}", file=sys.stderr)
+        return 2
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        await asyncio.to_thread(Path(out).write_text, text, encoding="utf-8")
+    except OSError as err:
+        print(f"diaspora-bot: cannot write {out}: {err}", file=sys.stderr)
+        return 2
+    counted = 1 + sum(len(rows) for rows in document["tables"].values())
+    print(f"exported community {community_id} ({counted:,} rows) to {out}")
+    return 0
+
+
+async def import_community(settings: Settings, source: str) -> int:
+    """Add a community exported by `export-community` to DATABASE_URL, with new ids."""
+    import json
+    from pathlib import Path
+
+    from storage.backup import describe
+    from storage.transfer import TransferError, import_community
+
+    try:
+        if source == "-":
+            text = await asyncio.to_thread(sys.stdin.read)
+        else:
+            text = await asyncio.to_thread(Path(source).read_text, encoding="utf-8")
+        document = json.loads(text)
+    except (OSError, UnicodeDecodeError) as err:
+        print(f"diaspora-bot: cannot read {source}: {err}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as err:
+        print(f"diaspora-bot: {source} is not JSON ({err})", file=sys.stderr)
+        return 2
+    try:
+        summary = await import_community(settings.database_url, document)
+    except TransferError as err:
+        print(f"diaspora-bot: {err}", file=sys.stderr)
+        return 2
+    reused = ", ".join(f"{n:,} {table}" for table, n in summary.reused.items() if n)
+    print(f"imported into {describe(settings.database_url)} as community "
+          f"{summary.community_id}: {sum(summary.rows.values()):,} rows"
+          + (f" (reused {reused})" if reused else ""))
+    return 0
+
+
 async def broadcaster(settings: Settings, args: argparse.Namespace) -> int:
     """The register of verified broadcasters: add, list, attach, detach, remove."""
     from bot.context import UserError
@@ -210,6 +270,12 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("copy-db", help="copy every row into another (empty) database")
     c.add_argument("--to", required=True, metavar="URL",
                    help="e.g. postgresql+asyncpg://user@host/db")
+    e = sub.add_parser("export-community", help="write one community as JSON")
+    e.add_argument("community", metavar="ID",
+                   help="the community's number, or one of its chats as platform:id")
+    e.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    i = sub.add_parser("import-community", help="add a community exported as JSON")
+    i.add_argument("file", metavar="FILE", help="the exported file, or - for standard input")
     b = sub.add_parser("broadcaster", help="register verified broadcasters (consulates)")
     actions = b.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="register an organisation")
@@ -244,6 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(backup(settings, args.path))
         if command == "copy-db":
             return asyncio.run(copy_db(settings, args.to))
+        if command == "export-community":
+            return asyncio.run(export_community(settings, args.community, args.out))
+        if command == "import-community":
+            return asyncio.run(import_community(settings, args.file))
         if command == "broadcaster":
             return asyncio.run(broadcaster(settings, args))
         return asyncio.run(handlers[command](settings))
