@@ -48,7 +48,7 @@ BEAT_EVERY = 5.0
 ALIVE_FOR = timedelta(seconds=15)
 # A claim holds at most this many seconds of sending at the paced rate, so a broadcast is
 # spread over every process instead of sitting in one process's batch.
-CLAIM_SECONDS = 2.0
+CLAIM_SECONDS = 1.0
 CONCURRENCY = 32
 RECORD_TRIES = 5
 T = TypeVar("T")

@@ -69,6 +69,13 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if path and path != ":memory:" and not path.startswith("file:"):
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
+    else:
+        # Webhook requests claim their update concurrently (Telegram keeps up to 40 in
+        # flight): with the default pool (5 kept, 10 more opened and closed again) a busy
+        # process spent a tenth of its CPU in PostgreSQL starting connections
+        # (bench/scale.py). Keep them open instead; at most 20 per process.
+        kwargs.setdefault("pool_size", 15)
+        kwargs.setdefault("max_overflow", 5)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
         _sqlite_pragmas(engine)
