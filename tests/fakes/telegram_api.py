@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import itertools
 import json
@@ -140,6 +141,7 @@ class FakeTelegram:
         webhook_max_attempts: int = 3,
         webhook_retry_delay: float = 0.05,
         callback_query_ttl: float = 15.0,
+        webhook_connections: int = 1,
     ) -> None:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
@@ -149,6 +151,11 @@ class FakeTelegram:
         self.host = host
         self.webhook_max_attempts = webhook_max_attempts
         self.webhook_retry_delay = webhook_retry_delay
+        # Updates POSTed to the webhook at once (capped by setWebhook's max_connections, 40 by
+        # default, as Telegram does); 1 delivers them one at a time, in order.
+        if webhook_connections < 1:
+            raise ValueError("webhook_connections must be at least 1")
+        self.webhook_connections = webhook_connections
         self.callback_query_ttl = callback_query_ttl
         self.users: dict[int, FakeUser] = {}
         self.chats: dict[int, FakeChat] = {}
@@ -670,6 +677,11 @@ class FakeTelegram:
             self._notify()
         return PushedUpdate(update["update_id"], update, delivered)
 
+    def _excluded(self, update: JSON) -> bool:
+        """True when allowed_updates (or the default exclusions) leave ``update`` out."""
+        allowed = set(self._allowed_updates or ()) or None
+        return not (set(update) & allowed if allowed else not set(update) & DEFAULT_EXCLUDED_UPDATES)
+
     def _deliverable(self) -> list[JSON]:
         allowed = set(self._allowed_updates or ()) or None
         self._pending = [
@@ -771,20 +783,71 @@ class FakeTelegram:
         return info
 
     async def _webhook_loop(self) -> None:
+        if self.webhook_connections > 1:
+            await self._webhook_pool()
+            return
         while not self._closing:
             event = self._changed
             pending = self._deliverable() if self._webhook else []
             if not pending:
                 await event.wait()
                 continue
-            update = pending[0]
-            for attempt in range(1, self.webhook_max_attempts + 1):
-                if self._webhook is None or await self._post_update(update, attempt):
-                    break
-                await asyncio.sleep(self.webhook_retry_delay)
-            if update in self._pending and self._webhook is not None:
-                self._pending.remove(update)
+            await self._deliver_update(pending[0])
             self._notify()
+
+    async def _deliver_update(self, update: JSON) -> None:
+        """POST one update, retrying it up to ``webhook_max_attempts`` times, then dequeue it."""
+        for attempt in range(1, self.webhook_max_attempts + 1):
+            if self._webhook is None or await self._post_update(update, attempt):
+                break
+            await asyncio.sleep(self.webhook_retry_delay)
+        if update in self._pending and self._webhook is not None:
+            self._pending.remove(update)
+
+    def _connections(self) -> int:
+        limit = (self._webhook or {}).get("max_connections") or 40
+        return max(1, min(self.webhook_connections, int(limit)))
+
+    async def _webhook_pool(self) -> None:
+        # Like the loop above, but up to _connections() updates in flight, each with its own
+        # retries; an update stays queued (and is never posted twice at once) until its
+        # delivery ends, so a failed one is retried as in the one-at-a-time loop.
+        in_flight: dict[int, asyncio.Task[None]] = {}
+        try:
+            while not self._closing:
+                event = self._changed
+                if not self._start_deliveries(in_flight):
+                    await event.wait()
+        finally:
+            for task in in_flight.values():
+                task.cancel()
+            await asyncio.gather(*in_flight.values(), return_exceptions=True)
+
+    def _start_deliveries(self, in_flight: dict[int, asyncio.Task[None]]) -> int:
+        """Start delivering queued updates into free connections; return how many started."""
+        free = self._connections() - len(in_flight) if self._webhook else 0
+        started = index = 0
+        # In-flight updates are at the head of the queue: walk only as far as needed (a
+        # whole _deliverable() pass on every state change would cost O(queue) each time).
+        while free > started and index < len(self._pending):
+            update = self._pending[index]
+            update_id = update["update_id"]
+            if update_id in in_flight:
+                index += 1
+            elif self._excluded(update):
+                del self._pending[index]  # as _deliverable() drops it
+            else:
+                task = asyncio.create_task(self._deliver_update(update))
+                task.add_done_callback(functools.partial(self._delivered, in_flight, update_id))
+                in_flight[update_id] = task
+                started += 1
+                index += 1
+        return started
+
+    def _delivered(self, in_flight: dict[int, asyncio.Task[None]], update_id: int,
+                   _task: asyncio.Task[None]) -> None:
+        in_flight.pop(update_id, None)
+        self._notify()
 
     async def _post_update(self, update: JSON, attempt: int) -> bool:
         assert self._webhook is not None and self._session is not None
