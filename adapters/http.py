@@ -68,6 +68,8 @@ class OpsServer:
         else:
             checks["database"] = "ok"
         checks["scheduler"] = "running" if self.app.runner.scheduler is not None else "stopped"
+        # Processes sharing this database, as this one counted them at its last heartbeat.
+        checks["processes"] = self.app.worker.processes
         healthy = healthy and self.app.runner.scheduler is not None
         checks["status"] = "ok" if healthy else "unhealthy"
         return web.json_response(checks, status=200 if healthy else 503)

@@ -22,6 +22,7 @@ async def test_health_and_metrics(db_url: str) -> None:
                     health = await resp.json()
                     assert resp.status == 200
                 assert health["status"] == "ok" and health["database"] == "ok"
+                assert health["processes"] == 1
                 async with http.get(f"{base}/metrics") as resp:
                     body = await resp.text()
             assert 'diaspora_updates_total{command="help",platform="console"}' in body
