@@ -246,8 +246,9 @@ class ScheduleStore(Protocol):
         """An item by id."""
         ...
 
-    async def pending(self, until: datetime | None = None) -> list[ScheduledItem]:
-        """Pending items due before `until` (all when None), earliest first."""
+    async def pending(self, until: datetime | None = None,
+                      limit: int | None = None) -> list[ScheduledItem]:
+        """Pending items due before `until` (all when None), earliest first; at most `limit`."""
         ...
 
     async def pending_refs(self, kind: str) -> set[str]:

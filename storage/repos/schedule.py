@@ -78,13 +78,17 @@ class SqlSchedule(Repo):
             row = await s.get(ScheduleRow, item_id)
             return item_record(row) if row else None
 
-    async def pending(self, until: datetime | None = None) -> list[ScheduledItem]:
-        """Pending items due before `until`, earliest first."""
+    async def pending(self, until: datetime | None = None,
+                      limit: int | None = None) -> list[ScheduledItem]:
+        """Pending items due before `until`, earliest first (the first `limit` of them)."""
         query = select(ScheduleRow).where(ScheduleRow.status == ScheduleStatus.PENDING.value)
         if until is not None:
             query = query.where(ScheduleRow.due_at <= until)
+        query = query.order_by(ScheduleRow.due_at, ScheduleRow.id)
+        if limit is not None:
+            query = query.limit(limit)
         async with self.sessions() as s:
-            rows = await s.scalars(query.order_by(ScheduleRow.due_at, ScheduleRow.id))
+            rows = await s.scalars(query)
             return [item_record(r) for r in rows]
 
     async def pending_refs(self, kind: str) -> set[str]:

@@ -279,3 +279,37 @@ async def test_items_of_a_killed_process_on_this_host_are_taken_over_at_once(
             assert still is not None and still.status == ScheduleStatus.RUNNING
         finally:
             await survivor.stop()
+
+
+async def test_with_more_due_than_it_arms_the_runner_looks_again_in_time(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scheduling import runner as module
+
+    # Three timers at a time, and no sweep to catch up: only looking again runs the rest.
+    monkeypatch.setattr(module, "ARM_LIMIT", 3)
+    monkeypatch.setattr(module, "SWEEP_EVERY", timedelta(hours=1))
+    clock = SystemClock()
+    messenger = RecordingMessenger()
+    async with open_store(db_url, clock) as store:  # type: ignore[arg-type]
+        chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
+        items = [await store.schedule.add("probe", f"{chat.id}:{n}",
+                                          clock.now() + timedelta(seconds=0.5 + n * 0.25))
+                 for n in range(8)]
+        app = await _app(store, clock, messenger)
+        try:
+            assert len([i for i in items if i.id in app.runner._armed]) == 3
+            all_ran = asyncio.Event()
+            wake = app.runner.on_done
+
+            def done() -> None:
+                if wake is not None:
+                    wake()
+                if len(runs) >= len(items):
+                    all_ran.set()
+
+            app.runner.on_done = done
+            await asyncio.wait_for(all_ran.wait(), 10)
+        finally:
+            await app.stop()
+        assert [r[0] for r in runs] == [i.id for i in items]  # each once, in order
+        assert all(late >= timedelta(0) for _id, _lang, late in runs)
