@@ -56,17 +56,27 @@ class SqlOutbox(Repo):
     async def claim(self, now: datetime, limit: int, owner: str,
                     platforms: Sequence[str] | None = None) -> list[Delivery]:
         """Claim due pending deliveries, urgent first (SKIP LOCKED across processes); only
-        to chats on `platforms` when given (the platforms this process can send to)."""
+        to chats on `platforms` when given (the platforms this process can send to).
+
+        A delivery is left for later while an earlier one to the same chat is being sent or
+        is due but not in this claim (another process holds it, or the limit left it out),
+        so two processes never send to one chat at once: a chat's messages keep their
+        order, and an edit never overtakes the message it edits. Urgent deliveries only
+        wait for earlier urgent ones.
+        """
         due = [DeliveryRow.status == DeliveryStatus.PENDING.value, DeliveryRow.not_before <= now]
         if platforms is not None:
             due.append(DeliveryRow.chat_id.in_(
                 select(ChatRow.id).where(ChatRow.platform.in_(list(platforms)))))
         async with self.sessions.begin() as s:
-            ids = list(await s.scalars(
-                select(DeliveryRow.id)
+            candidates = (await s.execute(
+                select(DeliveryRow.id, DeliveryRow.chat_id, DeliveryRow.urgent)
                 .where(*due)
                 .order_by(DeliveryRow.urgent.desc(), DeliveryRow.id).limit(limit)
-                .with_for_update(skip_locked=True)))
+                .with_for_update(skip_locked=True))).all()
+            if not candidates:
+                return []
+            ids = await self._in_order(s, candidates, now)
             if not ids:
                 return []
             result = await s.execute(
@@ -75,6 +85,25 @@ class SqlOutbox(Repo):
                         attempts=DeliveryRow.attempts + 1)
                 .returning(DeliveryRow))
             return sorted((delivery_record(r) for r in result.scalars()), key=lambda d: d.id)
+
+    @staticmethod
+    async def _in_order(s: Any, candidates: Sequence[Any], now: datetime) -> list[int]:
+        """The candidates no earlier unfinished delivery to their chat is left out of."""
+        mine = {c.id for c in candidates}
+        chats = {c.chat_id for c in candidates}
+        unfinished = (DeliveryRow.status == DeliveryStatus.SENDING.value) | (
+            (DeliveryRow.status == DeliveryStatus.PENDING.value) & (DeliveryRow.not_before <= now))
+        others = (await s.execute(
+            select(DeliveryRow.chat_id, DeliveryRow.id, DeliveryRow.urgent)
+            .where(DeliveryRow.chat_id.in_(chats), DeliveryRow.id < max(mine), unfinished,
+                   DeliveryRow.id.not_in(mine)))).all()
+        first_other: dict[tuple[int, bool], int] = {}
+        for row in others:
+            for urgent in (False, True) if row.urgent else (False,):
+                key = (row.chat_id, urgent)
+                first_other[key] = min(first_other.get(key, row.id), row.id)
+        return [c.id for c in candidates
+                if first_other.get((c.chat_id, bool(c.urgent)), c.id) >= c.id]
 
     async def mark_sent(self, delivery_id: int, message_ids: Sequence[str], now: datetime) -> None:
         """Record the platform message ids of a sent delivery."""

@@ -174,16 +174,36 @@ async def test_outbox_keys_are_idempotent_and_claims_exclusive(
                                       for i in range(3)])
     again = await store.outbox.enqueue([NewDelivery(chat.id, {"n": 0}, key="k0")])
     assert len(ids) == 3 and again == []
+    other = await store.chats.ensure(DC_CHANNEL, "es")
+    elsewhere = await store.outbox.enqueue([NewDelivery(other.id, {"n": 5}, key="o")])
     urgent = await store.outbox.enqueue([NewDelivery(chat.id, {"n": 9}, key="u", urgent=True)])
     first = await store.outbox.claim(clock.now(), 2, "a")
     second = await store.outbox.claim(clock.now(), 10, "b")
-    assert urgent[0] in [d.id for d in first]
-    assert {d.id for d in first}.isdisjoint({d.id for d in second})
-    assert len(first) + len(second) == 4
+    assert [d.id for d in first] == [ids[0], urgent[0]]  # urgent first, then in order
+    # b may not send to the chat a is sending to; the other chat is free.
+    assert [d.id for d in second] == elsewhere
     await store.outbox.mark_sent(first[0].id, ["m1", "m2"], clock.now())
     sent = await store.outbox.get(first[0].id)
     assert sent is not None and sent.status == DeliveryStatus.SENT
     assert sent.message_ids == ("m1", "m2")
+    await store.outbox.mark_sent(first[1].id, ["m3"], clock.now())
+    third = await store.outbox.claim(clock.now(), 10, "b")
+    assert [d.id for d in third] == ids[1:]  # one claim may hold a chat's next messages
+
+
+async def test_a_chats_messages_are_never_claimed_by_two_senders_at_once(
+        store: SqlStore, clock: FakeClock) -> None:
+    chat = await store.chats.ensure(TG_GROUP, "es")
+    card, edit = await store.outbox.enqueue([NewDelivery(chat.id, {"n": 1}, key="card"),
+                                             NewDelivery(chat.id, {"n": 2}, key="edit")])
+    [claimed] = await store.outbox.claim(clock.now(), 1, "a")  # the limit left the edit out
+    assert claimed.id == card
+    assert await store.outbox.claim(clock.now(), 10, "b") == []  # the edit waits for it
+    await store.outbox.mark_retry(card, "429", clock.now() + timedelta(minutes=1))
+    # A delivery waiting for its retry does not hold the chat's later messages.
+    assert [d.id for d in await store.outbox.claim(clock.now(), 10, "b")] == [edit]
+    urgent = await store.outbox.enqueue([NewDelivery(chat.id, {"n": 3}, key="u", urgent=True)])
+    assert [d.id for d in await store.outbox.claim(clock.now(), 10, "c")] == urgent
 
 
 async def test_outbox_retry_waits_and_stale_claims_recover(
