@@ -306,6 +306,7 @@ async def _check(tg: FakeTelegram, dc: FakeDiscord, store: SqlStore, chats: list
             doubled.append(ref.id)
     # A Telegram double is possible only for a send the killed process had in hand.
     assert len(doubled) <= len(held), (doubled, held)
+    print(f"Telegram doubles {len(doubled)}; deliveries the killed process held {len(held)}")
 
     # Telegram delivers the publish command again: it is acknowledged, not run again.
     publish = [d for d in tg.webhook_deliveries if d.status == 200][-1]
