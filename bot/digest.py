@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,9 @@ class DigestContext:
     # The chat the digest goes to, or None for a person's private digest.
     chat: Chat | None = None
     person: Person | None = None
+    # What earlier sections of this digest already showed ("notice:12"): a private digest
+    # covers several communities, and a notice that reached two of them is shown once.
+    shown: set[str] = field(default_factory=set)
 
     @property
     def summarised_after(self) -> datetime:

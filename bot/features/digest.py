@@ -79,10 +79,11 @@ async def schedule_next(services: Services, chat: Chat, after: datetime) -> None
 
 async def compose(services: Services, community_id: int, *, since: datetime, now: datetime,
                   until: datetime, zone: str, chat: Chat | None = None,
-                  person: Person | None = None) -> list[Block]:
-    """Every feature's section for one community, in the current locale; empty ones left out."""
+                  person: Person | None = None, shown: set[str] | None = None) -> list[Block]:
+    """Every feature's section for one community, in the current locale; empty ones left out.
+    `shown`: what the digest already showed for other communities (it is added to)."""
     dctx = DigestContext(services, community_id, since=since, now=now, until=until, zone=zone,
-                         chat=chat, person=person)
+                         chat=chat, person=person, shown=set() if shown is None else shown)
     blocks = []
     for section in services.digest_sections:
         found = await section(dctx)
@@ -205,9 +206,11 @@ async def _digest_now_in_private(ctx: Context) -> Reply:
     for chat in await ctx.store.chats.of_person(ctx.person.id):
         seen.setdefault(chat.community_id, chat)
     blocks: list[Block] = []
+    shown: set[str] = set()
     for community_id, chat in seen.items():
         sections = await compose(ctx.services, community_id, since=now - period, now=now,
-                                 until=now + period, zone=ctx.zone, person=ctx.person)
+                                 until=now + period, zone=ctx.zone, person=ctx.person,
+                                 shown=shown)
         if sections:
             name = chat.title or chat.platform_id
             blocks.append(block(line(bold(_("In {community}", community=name)))))

@@ -49,3 +49,27 @@ async def test_the_digest_lists_notices_with_their_organisation(harness: Harness
     digest = texts(await h.send("/digest"))
     assert "1 official notice" in digest
     assert "Oficina cerrada — Consulado General de México en Madrid" in digest
+
+
+async def test_a_private_digest_shows_a_notice_once_across_communities(
+        harness: Harness) -> None:
+    h = harness
+    await register(h)
+    for chat in ("madrid", "sevilla"):  # two groups, two communities, one member in both
+        h.as_user("me", admin=True)
+        h.in_chat(chat, title=chat.title())
+        assert "now receives every notice" in texts(await h.send("/subscribe mx-madrid"))
+        h.as_user("ana")
+        await h.send("/help")
+    as_consul(h)
+    await h.send("/notice new Oficina cerrada | La oficina cierra el lunes. | documents | es")
+    await h.send("/notice publish 1")
+    await h.send("/notice new Nuevo horario | Abrimos a las 8. | documents | es")
+    await h.send("/notice publish 2")
+    await settle_all(h)
+    h.as_user("ana")
+    h.in_chat("ana", private=True)
+    digest = texts(await h.send("/digest"))
+    assert digest.count("Oficina cerrada") == 1 and digest.count("Nuevo horario") == 1, digest
+    assert "2 official notices" in digest and "In Madrid" in digest
+    assert "In Sevilla" not in digest  # it had nothing else to show

@@ -14,9 +14,12 @@ SHOWN = 8
 @feature.digest_section(order=20)
 async def new_notices(dctx: DigestContext) -> Block | None:
     """Each notice's title (in the reader's language when it exists) and organisation."""
-    reached = await dctx.services.store.notices.reached(dctx.community_id, dctx.since, dctx.now)
+    reached = [(notice, org) for notice, org in
+               await dctx.services.store.notices.reached(dctx.community_id, dctx.since, dctx.now)
+               if f"notice:{notice.id}" not in dctx.shown]
     if not reached:
         return None
+    dctx.shown.update(f"notice:{notice.id}" for notice, _org in reached)
     items = []
     for notice, org in reached[:SHOWN]:
         text = notice.texts.get(current_locale()) or notice.main_text
