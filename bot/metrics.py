@@ -11,6 +11,8 @@ REPLIES = Counter("diaspora_replies_total", "Replies and toasts returned to adap
 DELIVERIES = Counter("diaspora_deliveries_total", "Outbox deliveries by outcome",
                      ["platform", "status"])
 OUTBOX_DEPTH = Gauge("diaspora_outbox_depth", "Deliveries waiting to be sent")
+PROCESSES = Gauge("diaspora_processes",
+                  "Bot processes sharing the database, as this one counted at its last heartbeat")
 SCHEDULE_LAG = Histogram("diaspora_schedule_lag_seconds",
                          "How late scheduled items ran after their due time",
                          buckets=(0.1, 0.5, 1, 2, 5, 15, 60, 300, 3600, float("inf")))

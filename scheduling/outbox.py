@@ -112,6 +112,7 @@ class OutboxWorker:
         now = self.clock.now()
         self.processes = await self.store.workers.beat(self.owner, now,
                                                        alive_since=now - ALIVE_FOR)
+        metrics.PROCESSES.set(self.processes)
         for pacer in self.pacers.values():
             pacer.share(self.processes)
         return self.processes

@@ -26,6 +26,7 @@ async def test_health_and_metrics(db_url: str) -> None:
                 async with http.get(f"{base}/metrics") as resp:
                     body = await resp.text()
             assert 'diaspora_updates_total{command="help",platform="console"}' in body
+            assert "diaspora_processes 1.0" in body
             assert 'diaspora_updates_total{command="promote",platform="console"}' in body
             assert "secret-person" not in body and "nobody" not in body
             await h.app.stop()
