@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.events import ChatRef, Platform, UserRef
@@ -297,6 +297,10 @@ class WorkerStore(Protocol):
         """Record that `owner` runs; return how many processes were seen since `alive_since`."""
         ...
 
+    async def alive(self, since: datetime) -> set[str]:
+        """The processes seen since `since`."""
+        ...
+
     async def leave(self, owner: str) -> None:
         """Forget `owner` (it is stopping)."""
         ...
@@ -372,7 +376,8 @@ class InboundStore(Protocol):
     """Claims on inbound platform updates (several processes behind one webhook)."""
 
     async def claim(self, platform: str, key: str, owner: str | None = None, *,
-                    gone: Callable[[str], bool] | None = None) -> str:
+                    gone: Callable[[str], bool] | None = None,
+                    alive_for: timedelta | None = None) -> str:
         """"mine" if this process should handle the update, "done" if it was handled,
         "busy" if another (live) process is handling it."""
         ...

@@ -32,7 +32,7 @@ from bot.events import ChatRef, Platform
 from bot.ports import Clock, DeliveryError, Messenger, Store
 from bot.records import Chat, Delivery, DeliveryOp
 from bot.replies import SentMessage, reply_from_json
-from scheduling.owners import default_owner, owner_is_dead
+from scheduling.owners import ALIVE_FOR, default_owner, gone_owners
 from scheduling.pacing import Limits, Pacer
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ BATCH = 100
 # Processes beat this often and count each other: each paces its sends at 1/N of every
 # platform's overall limit. One that stops beating stops counting after ALIVE_FOR.
 BEAT_EVERY = 5.0
-ALIVE_FOR = timedelta(seconds=15)
 # A claim holds at most this many seconds of sending at the paced rate, so a broadcast is
 # spread over every process instead of sitting in one process's batch.
 CLAIM_SECONDS = 1.0
@@ -132,13 +131,13 @@ class OutboxWorker:
         a worker task that was cancelled before it could hand them back).
         """
         self._recovered_at = time.monotonic()
-        back = await self.store.outbox.recover_stale(self.clock.now() - STALE_CLAIM,
-                                                     exclude_owner=self.owner)
-        for owner in await self.store.outbox.claimants():
-            if owner == self.owner and own:
-                back += await self.store.outbox.recover_owner(owner, keep=sorted(self._sending))
-            elif owner != self.owner and owner_is_dead(owner):
-                back += await self.store.outbox.recover_owner(owner)
+        now = self.clock.now()
+        back = await self.store.outbox.recover_stale(now - STALE_CLAIM, exclude_owner=self.owner)
+        claimants = await self.store.outbox.claimants()
+        if own and self.owner in claimants:
+            back += await self.store.outbox.recover_owner(self.owner, keep=sorted(self._sending))
+        for owner in await gone_owners(self.store, claimants, self.owner, now):
+            back += await self.store.outbox.recover_owner(owner)
         if back:
             log.warning("re-queued %d deliveries whose sender stopped mid-send", len(back))
         return len(back)
@@ -273,9 +272,10 @@ class OutboxWorker:
                        delivery: Delivery) -> bool:
         """Send and record, as one step that cancellation cannot split; True once sent."""
         try:
-            # A claim older than half the stale limit may have been handed to another
-            # sender meanwhile (a long pacing wait): renew it, or leave the delivery alone.
-            young = self.clock.now() - self._claimed_at < STALE_CLAIM / 2
+            # A claim more than a few seconds old may have been handed to another sender
+            # meanwhile (a long pacing wait, or this process stalled long enough to look
+            # dead): renew it, or leave the delivery alone.
+            young = self.clock.now() - self._claimed_at < ALIVE_FOR / 3
             if not young and not await self.store.outbox.confirm_claim(
                     delivery.id, self.owner, self.clock.now()):
                 log.warning("delivery %s was handed to another sender; not sending", delivery.id)

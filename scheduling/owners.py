@@ -1,15 +1,29 @@
 """Who holds a claim: `host:pidns:pid`, and whether that process is gone.
 
 Claims on schedule items, deliveries and inbound updates name their process.
-A survivor on the same host (and PID namespace) can tell at once that the
-holder was killed and take its work over; claims of another host are only
-taken over after a timeout, since nothing here can see that host's processes.
+A holder is gone when it is a process of this host (and PID namespace) that no
+longer exists, or when it has not written its heartbeat (the outbox worker's,
+every few seconds) for ALIVE_FOR, wherever it ran: then a survivor takes its
+work over. A process whose loop stalls that long is taken for dead too. A
+delivery's claim is checked again before its send and an item's before its
+completion, so a stalled process cannot double those; an update it was
+handling when it stalled can be answered twice, if Telegram sent it again
+meanwhile.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from bot.ports import Store
+
+# A process that has not beaten for this long no longer counts, and its claims are taken
+# over. Several heartbeats long, so a busy moment is not a death; hosts' clocks must agree
+# to within a few seconds (NTP).
+ALIVE_FOR = timedelta(seconds=15)
 
 
 def _pid_namespace() -> str:
@@ -40,3 +54,13 @@ def owner_is_dead(owner: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+async def gone_owners(store: Store, owners: Iterable[str], me: str,
+                      now: datetime) -> list[str]:
+    """The holders among `owners` (never `me`) whose process is gone."""
+    others = [o for o in owners if o != me]
+    if not others:
+        return []
+    alive = await store.workers.alive(now - ALIVE_FOR)
+    return [o for o in others if owner_is_dead(o) or o not in alive]

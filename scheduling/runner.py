@@ -28,7 +28,7 @@ from bot.feature import JobHandler
 from bot.i18n import set_locale
 from bot.ports import Clock, Store
 from bot.records import ScheduledItem
-from scheduling.owners import default_owner, owner_is_dead
+from scheduling.owners import default_owner, gone_owners
 
 log = logging.getLogger(__name__)
 
@@ -163,13 +163,13 @@ class ScheduleRunner:
                 return ran
 
     async def recover(self) -> int:
-        """Return to pending the items whose runner died mid-run: at once when it was a
-        process of this host, after STUCK_AFTER otherwise. They run again from the start:
-        a job's messages are queued only with its completion, so nothing was sent twice."""
-        gone = [o for o in await self.store.schedule.claimants()
-                if o != self.owner and owner_is_dead(o)]
-        recovered = await self.store.schedule.recover_running(
-            self.clock.now() - STUCK_AFTER, owners=gone)
+        """Return to pending the items whose runner is gone (see scheduling/owners.py), and
+        any claimed more than STUCK_AFTER ago. They run again from the start: a job's
+        messages are queued only with its completion, so nothing was sent twice."""
+        now = self.clock.now()
+        gone = await gone_owners(self.store, await self.store.schedule.claimants(), self.owner,
+                                 now)
+        recovered = await self.store.schedule.recover_running(now - STUCK_AFTER, owners=gone)
         if recovered:
             log.warning("%d scheduled items were interrupted mid-run; running them again",
                         recovered)

@@ -23,7 +23,7 @@ from bot import logs
 from bot.app import App
 from bot.config import ConfigError, Settings
 from bot.events import Platform
-from scheduling.owners import owner_is_dead
+from scheduling.owners import ALIVE_FOR, owner_is_dead
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +177,7 @@ class TelegramAdapter:
         """
         key = str(data.get("update_id"))
         claim = await self.app.store.inbound.claim("telegram", key, self.app.worker.owner,
-                                                   gone=owner_is_dead)
+                                                   gone=owner_is_dead, alive_for=ALIVE_FOR)
         if claim == "done":
             log.info("update %s was already handled; ignoring the redelivery", key)
             return True

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from storage.models.core import InboundRow
+from storage.models.core import InboundRow, WorkerRow
 from storage.repos.base import Repo
 
 # A claim not marked done within this long belongs to a process that died: take it over.
@@ -20,10 +20,11 @@ class SqlInbound(Repo):
     """Claims on inbound updates."""
 
     async def claim(self, platform: str, key: str, owner: str | None = None, *,
-                    gone: Callable[[str], bool] | None = None) -> str:
+                    gone: Callable[[str], bool] | None = None,
+                    alive_for: timedelta | None = None) -> str:
         """Who handles the update: "mine" (first time, or its handler died: claimed before
-        TAKEOVER_AFTER or by an owner `gone` says is dead), "done", or "busy" (another
-        process is handling it now)."""
+        TAKEOVER_AFTER, by an owner `gone` says is dead, or, with `alive_for`, by one
+        without a heartbeat that recent), "done", or "busy" (another process has it)."""
         now = self.now()
         insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         async with self.sessions.begin() as s:
@@ -42,6 +43,10 @@ class SqlInbound(Repo):
                 return "done"
             stale = held.claimed_at < now - TAKEOVER_AFTER
             dead = bool(held.claimed_by and gone is not None and gone(held.claimed_by))
+            if held.claimed_by and alive_for is not None and not (stale or dead):
+                seen = await s.scalar(select(WorkerRow.seen_at)
+                                      .where(WorkerRow.owner == held.claimed_by))
+                dead = seen is None or seen < now - alive_for
             if not (stale or dead):
                 return "busy"
             await s.execute(

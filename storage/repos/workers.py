@@ -32,6 +32,12 @@ class SqlWorkers(Repo):
                                    .where(WorkerRow.seen_at >= alive_since))
             return max(1, int(count or 0))
 
+    async def alive(self, since: datetime) -> set[str]:
+        """The processes seen since `since`."""
+        async with self.sessions() as s:
+            return set(await s.scalars(select(WorkerRow.owner)
+                                       .where(WorkerRow.seen_at >= since)))
+
     async def leave(self, owner: str) -> None:
         """Forget `owner` (it is stopping): the others take its share at their next beat."""
         async with self.sessions.begin() as s:

@@ -33,3 +33,17 @@ async def test_the_claim_of_a_process_known_to_be_gone_is_taken_over_at_once(
     # Now held by 42, which is alive: 43 waits.
     assert await store.inbound.claim("telegram", "7", "host:1:43", gone=gone.__contains__) \
         == "busy"
+
+
+async def test_the_claim_of_a_process_that_stopped_beating_is_taken_over(
+        store: SqlStore, clock: FakeClock) -> None:
+    alive = timedelta(seconds=15)
+    await store.workers.beat("elsewhere:1:5", clock.now(), alive_since=clock.now())
+    assert await store.inbound.claim("telegram", "9", "elsewhere:1:5") == "mine"
+    # Its heartbeat is recent: the update is in hand, ask again later.
+    assert await store.inbound.claim("telegram", "9", "here:1:6", alive_for=alive) == "busy"
+    clock.advance(timedelta(seconds=20))  # no heartbeat since: that process is gone
+    assert await store.inbound.claim("telegram", "9", "here:1:6", alive_for=alive) == "mine"
+    # A holder that never wrote a heartbeat is no process of ours.
+    assert await store.inbound.claim("telegram", "10", "ghost:1:1") == "mine"
+    assert await store.inbound.claim("telegram", "10", "here:1:6", alive_for=alive) == "mine"

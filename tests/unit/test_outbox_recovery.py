@@ -146,6 +146,23 @@ async def test_a_claim_handed_to_another_sender_is_not_sent_by_the_first(db_url:
         assert messenger.sent == ["-0"]
 
 
+async def test_claims_of_a_process_elsewhere_that_stopped_beating_come_back(
+        db_url: str) -> None:
+    clock = FakeClock()
+    async with open_store(db_url, clock) as store:
+        await _queue(store, 2)
+        survivor = OutboxWorker(store, clock, owner="here:1:1")
+        survivor.add_messenger(SlowAnswers())
+        for owner in ("there:2:7", "there:2:8"):
+            await store.workers.beat(owner, clock.now(), alive_since=clock.now())
+            await store.outbox.claim(clock.now(), 1, owner)
+        clock.advance(timedelta(seconds=20))  # long before STALE_CLAIM (two minutes)
+        await store.workers.beat("there:2:8", clock.now(), alive_since=clock.now())
+        # 7 has not beaten for 20 s: its claim comes back; 8 is alive and keeps its own.
+        assert await survivor.recover() == 1
+        assert await store.outbox.claimants() == ["there:2:8"]
+
+
 def test_owners_are_dead_only_when_their_process_is_gone_on_this_host() -> None:
     me = default_owner()
     host, pidns, _pid = me.split(":")

@@ -249,7 +249,7 @@ async def test_items_of_one_subject_run_in_order_and_others_side_by_side(db_url:
     assert max(everyone for _mine, everyone in overlap) > 1
 
 
-async def test_items_of_a_killed_process_on_this_host_are_taken_over_at_once(
+async def test_items_of_a_gone_process_are_taken_over_at_the_next_sweep(
         db_url: str) -> None:
     import sys
 
@@ -268,15 +268,27 @@ async def test_items_of_a_killed_process_on_this_host_are_taken_over_at_once(
         survivor = await _app(store, clock, messenger)
         try:
             before = len(runs)
-            item = await store.schedule.add("probe", f"{chat.id}:k", clock.now())
-            await store.schedule.claim([item.id], clock.now(), f"{host}:{pidns}:{gone}")
-            alive = await store.schedule.add("probe", f"{chat.id}:l", clock.now())
-            await store.schedule.claim([alive.id], clock.now(), f"{host}:{pidns}:1")
-            # Long before STUCK_AFTER: the killed process's item runs, pid 1's stays.
-            assert await survivor.runner.sweep() == 1
-            assert [r[0] for r in runs[before:]] == [item.id]
-            still = await store.schedule.get(alive.id)
-            assert still is not None and still.status == ScheduleStatus.RUNNING
+            holders = {"killed here": f"{host}:{pidns}:{gone}",
+                       "alive here": f"{host}:{pidns}:1",
+                       "silent elsewhere": "other-host:7:40",
+                       "beating elsewhere": "other-host:7:41"}
+            for holder in (holders["killed here"], holders["beating elsewhere"]):
+                # Both wrote heartbeats: only the host can tell the killed one is gone.
+                await store.workers.beat(holder, clock.now(), alive_since=clock.now())
+            await store.workers.beat(holders["alive here"], clock.now(), alive_since=clock.now())
+            items = {}
+            for name, holder in holders.items():
+                item = await store.schedule.add("probe", f"{chat.id}:{name}", clock.now())
+                await store.schedule.claim([item.id], clock.now(), holder)
+                items[name] = item.id
+            # Long before STUCK_AFTER: the killed process's item runs, and the one held by
+            # a process elsewhere that has not beaten for ALIVE_FOR; the others stay.
+            assert await survivor.runner.sweep() == 2
+            assert sorted(r[0] for r in runs[before:]) == sorted(
+                [items["killed here"], items["silent elsewhere"]])
+            for name in ("alive here", "beating elsewhere"):
+                still = await store.schedule.get(items[name])
+                assert still is not None and still.status == ScheduleStatus.RUNNING, name
         finally:
             await survivor.stop()
 
