@@ -65,6 +65,9 @@ class App:
 
     async def start(self) -> None:
         """Start the schedule and the delivery worker (inside the running loop)."""
+        # Other processes take the claims of one without a heartbeat for gone: beat before
+        # the schedule claims anything.
+        await self.worker.beat()
         await self.runner.start()
         await self.worker.start()
         # What fell due while the bot was down is run or skipped first, so start-up
