@@ -33,8 +33,9 @@ The processes start at the same instant, as a deployment's do.
 
 Figures, 2026-11-28, 2 cores, PostgreSQL 15, defaults (-n 2000, 500 people,
 1,000 chats), the machine otherwise quiet:
-    webhook, 1 process    96.4 updates/s   (9.1 ms of bot CPU per update)
-    webhook, 3 processes  129.2 updates/s  (10.5 ms per update)  ratio 1.34
+    webhook, 1 process    96.4 and 114.9 updates/s  (8.5-9.1 ms of bot CPU per update)
+    webhook, 3 processes  129.2 and 129.6 updates/s (10.5 ms per update)
+    ratio 3 / 1: 1.34 and 1.13 (the one-process figure varies most between runs)
     The 2 cores are the bound: one process keeps one core busy, the fake and
     the balancer in this process take a third of the other (~3 ms per
     update), and PostgreSQL the rest; 3 processes only add what is left of
@@ -42,8 +43,8 @@ Figures, 2026-11-28, 2 cores, PostgreSQL 15, defaults (-n 2000, 500 people,
     (storage/db.py), the overflow connections were opened and closed again
     all the time: 429 sessions per 2,000 updates, 12% of the CPU in starting
     PostgreSQL backends, and a ratio of 1.08.
-    broadcast, 3 processes: 1,000 sent in 34.8 and 34.4 s from the first
-    send, floor 33.3 s: ratio 1.043 and 1.032; duplicates 0, losses 0;
+    broadcast, 3 processes: 1,000 sent in 34.3-34.8 s from the first send,
+    floor 33.3 s: ratio 1.043, 1.032 and 1.030 (three runs); duplicates 0, losses 0;
     1-2 answers 429 (the three pacers are not in phase; each 429 pauses
     that process for a second); sent per process about 320 / 340 / 340.
     Claiming two seconds of sending at a time instead of one left a tail
