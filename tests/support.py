@@ -180,6 +180,30 @@ class Harness:
         await self.app.worker.drain(within=10)
 
 
+def process_env(settings: dict[str, str]) -> dict[str, str]:
+    """The environment for a `diaspora-bot` subprocess: this one's, without any bot setting
+    it may hold (a developer's .env exported in the shell), plus `settings`."""
+    ours = {name.upper() for name in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k not in ours}
+    env.update(settings)
+    return env
+
+
+async def row_counts(url: str) -> dict[str, int]:
+    """How many rows each table of the database holds."""
+    from sqlalchemy import func, select
+
+    from storage.models import metadata
+
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return {t.name: await conn.scalar(select(func.count()).select_from(t)) or 0
+                    for t in metadata.sorted_tables}
+    finally:
+        await engine.dispose()
+
+
 def settings_for_tests(**overrides: Any) -> Settings:
     """Settings for tests: no .env, no tokens, predictable defaults."""
     base: dict[str, Any] = {"_env_file": None, "operator_ids": ["console:me"],

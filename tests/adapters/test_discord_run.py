@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from pathlib import Path
@@ -13,16 +12,14 @@ import pytest
 from bot.config import ConfigError
 from tests.adapters.discord_harness import discord_harness
 from tests.fakes.discord_api import FakeDiscord
+from tests.support import process_env
 
 ROOT = Path(__file__).resolve().parents[2]
 GUILDS_INTENT_ONLY = 1
 
 
 def _env(tmp_path: Path, fake: FakeDiscord) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_URL", "OPERATOR_IDS",
-                                "DEFAULT_"))}
-    env.update({
+    return process_env({
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
         "DISCORD_BOT_TOKEN": fake.token,
         "DISCORD_API_BASE_URL": fake.api_base,
@@ -30,7 +27,6 @@ def _env(tmp_path: Path, fake: FakeDiscord) -> dict[str, str]:
         "TELEGRAM_BOT_TOKEN": "",
         "LOG_LEVEL": "INFO",
     })
-    return env
 
 
 @pytest.mark.slow

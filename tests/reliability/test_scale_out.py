@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import os
 import signal
 import sys
 from collections import Counter
@@ -39,7 +38,7 @@ from storage.store import SqlStore
 from tests.fakes.balancer import Balancer
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support import PG_URL, open_store, reset_postgres, settings_for_tests
+from tests.support import PG_URL, open_store, process_env, reset_postgres, settings_for_tests
 
 pytestmark = [
     pytest.mark.slow,
@@ -104,10 +103,7 @@ class Bot:
 
 def _env(tg: FakeTelegram, dc: FakeDiscord, balancer: Balancer, port: int,
          shard: int | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_URL", "OPERATOR_IDS",
-                                "DEFAULT_", "METRICS_", "LOG_"))}
-    env.update({
+    env = process_env({
         "DATABASE_URL": PG_URL,
         "TELEGRAM_BOT_TOKEN": tg.token,
         "TELEGRAM_API_BASE_URL": tg.base_url,

@@ -8,16 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.events import ChatKind, ChatRef, Platform, UserRef
 from bot.permissions import Role
 from bot.records import NewDelivery
 from storage.backup import copy_database
-from storage.db import make_engine
-from storage.models import metadata
-from tests.support import PG_URL, open_store, reset_postgres
+from tests.support import PG_URL, open_store, reset_postgres, row_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,23 +34,13 @@ async def _fill(url: str) -> None:
                                                 target_delivery_id=first)])
 
 
-async def _counts(url: str) -> dict[str, int]:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return {t.name: await conn.scalar(select(func.count()).select_from(t)) or 0
-                    for t in metadata.sorted_tables}
-    finally:
-        await engine.dispose()
-
-
 async def test_sqlite_to_sqlite_copy_keeps_every_row_and_refuses_a_full_target(
         tmp_path: Path) -> None:
     source, target = f"sqlite+aiosqlite:///{tmp_path}/a.db", f"sqlite+aiosqlite:///{tmp_path}/b.db"
     await _fill(source)
     counts = await copy_database(source, target)
     assert counts["chats"] == 2 and counts["deliveries"] == 2
-    assert await _counts(target) == await _counts(source)
+    assert await row_counts(target) == await row_counts(source)
     with pytest.raises(ValueError, match="not empty"):
         await copy_database(source, target)
     async with open_store(target, FakeClock()) as store:
@@ -69,14 +56,14 @@ async def test_sqlite_to_postgresql_and_back(tmp_path: Path) -> None:
     await _fill(source)
     await reset_postgres(PG_URL)
     await copy_database(source, PG_URL)
-    assert await _counts(PG_URL) == await _counts(source)
+    assert await row_counts(PG_URL) == await row_counts(source)
     async with open_store(PG_URL, FakeClock()) as store:
         chat = await store.chats.find(Platform.TELEGRAM, "-1")
         assert chat is not None and chat.language == "es" and chat.title == "Madrid"
         fresh = await store.chats.ensure(ChatRef(Platform.TELEGRAM, "-9"), "en")
         assert fresh.id == 3  # the sequence moved past the copied ids
     await copy_database(PG_URL, back)
-    counts = await _counts(back)
+    counts = await row_counts(back)
     assert counts["chats"] == 3 and counts["role_grants"] == 1
 
 

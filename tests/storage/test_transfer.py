@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, select
 from sqlalchemy import text as sql
 
 from bot.cli import main
@@ -30,7 +30,14 @@ from storage.models import metadata
 from storage.transfer import TransferError, export_community, import_community
 from storage.transfer.common import MOVED, SCHEDULED, SOFT_REFS, owned_tables, shared_tables
 from tests.polls_helpers import SECRET
-from tests.support import Harness, RecordingMessenger, make_harness, open_store, texts
+from tests.support import (
+    Harness,
+    RecordingMessenger,
+    make_harness,
+    open_store,
+    row_counts,
+    texts,
+)
 
 KEY = "20260109T1800"  # Friday 9 January 2026, 18:00 in Madrid
 MADRID, LISBOA, PARIS = "-1001", "-2002", "-3003"
@@ -101,16 +108,6 @@ async def _target(url: str) -> None:
         await _say(h, "/meeting new Paris apéro | thursday 19:00 | 2h | Bar",
                    "/kb add Paris metro | Get a Navigo pass.", "/poll new Apéro? | Oui | Non")
         await h.settle()
-
-
-async def _counts(url: str) -> dict[str, int]:
-    engine = make_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return {t.name: await conn.scalar(select(func.count()).select_from(t)) or 0
-                    for t in metadata.sorted_tables}
-    finally:
-        await engine.dispose()
 
 
 async def _paris(h: Harness) -> str:
@@ -252,10 +249,10 @@ async def test_a_chat_already_in_the_target_refuses_the_whole_import(
     await _small(source)
     document = await export_community(source, 1)
     await import_community(db_url, document)
-    before = await _counts(db_url)
+    before = await row_counts(db_url)
     with pytest.raises(TransferError, match="chat telegram:-1001 \\(Madrid\\) already belongs"):
         await import_community(db_url, document)
-    assert await _counts(db_url) == before
+    assert await row_counts(db_url) == before
 
 
 @pytest.mark.parametrize("change, says", [
@@ -281,7 +278,7 @@ async def test_bad_documents_are_refused_clearly_and_write_nothing(
         pass
     with pytest.raises(TransferError, match=says):
         await import_community(db_url, change(json.loads(json.dumps(document))))
-    assert not any((await _counts(db_url)).values())
+    assert not any((await row_counts(db_url)).values())
 
 
 async def test_exporting_a_missing_community_or_an_old_schema_is_refused(tmp_path: Path) -> None:
