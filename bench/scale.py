@@ -85,7 +85,7 @@ from scheduling.outbox import BEAT_EVERY
 from storage.db import make_engine
 from tests.fakes.balancer import Balancer
 from tests.fakes.telegram_api import FakeTelegram
-from tests.support import open_store, reset_postgres, settings_for_tests
+from tests.support import open_store, process_env, reset_postgres, settings_for_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_db"
@@ -125,11 +125,8 @@ def free_port() -> int:
 
 
 def bot_env(db_url: str, fake: FakeTelegram, hook_url: str, port: int) -> dict[str, str]:
-    """The environment of one `bot run` process (as tests/adapters/test_discord_run.py)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_URL", "OPERATOR_IDS",
-                                "DEFAULT_", "COMMAND_RATE_LIMIT", "METRICS_LISTEN"))}
-    env.update({
+    """The environment of one `bot run` process."""
+    return process_env({
         "DATABASE_URL": db_url,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
@@ -139,7 +136,6 @@ def bot_env(db_url: str, fake: FakeTelegram, hook_url: str, port: int) -> dict[s
         "LOG_LEVEL": "WARNING",
         "COMMAND_RATE_LIMIT": "0",
     })
-    return env
 
 
 @dataclass
@@ -276,19 +272,23 @@ def postgres_pids() -> list[int]:
     return pids
 
 
-async def backends_of(db_url: str) -> tuple[set[int], int]:
-    """The PostgreSQL backends on this database (but our own), and its sessions so far."""
+async def rows(db_url: str, query: str) -> list[Any]:
+    """The rows of one SQL query, on a connection of its own (the bench looks from outside)."""
     engine = make_engine(db_url)
     try:
         async with engine.connect() as conn:
-            rows = await conn.execute(sql(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"))
-            sessions = await conn.scalar(sql(
-                "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"))
-            return {int(r[0]) for r in rows}, int(sessions or 0)
+            return list(await conn.execute(sql(query)))
     finally:
         await engine.dispose()
+
+
+async def backends_of(db_url: str) -> tuple[set[int], int]:
+    """The PostgreSQL backends on this database (but ours), and its sessions so far."""
+    pids = await rows(db_url, "SELECT pid FROM pg_stat_activity WHERE datname = "
+                              "current_database() AND pid <> pg_backend_pid()")
+    [(sessions,)] = await rows(db_url, "SELECT sessions FROM pg_stat_database "
+                                       "WHERE datname = current_database()")
+    return {int(r[0]) for r in pids}, int(sessions or 0)
 
 
 @dataclass
@@ -472,27 +472,16 @@ async def publish_notice(db_url: str) -> None:
 
 async def live_workers(db_url: str) -> int:
     """Processes that have beaten in the last few seconds (the outbox's heartbeat)."""
-    engine = make_engine(db_url)
-    try:
-        async with engine.connect() as conn:
-            return int(await conn.scalar(sql(
-                "SELECT count(*) FROM workers WHERE seen_at > now() - interval '10 seconds'"))
-                or 0)
-    finally:
-        await engine.dispose()
+    [(count,)] = await rows(db_url, "SELECT count(*) FROM workers "
+                                    "WHERE seen_at > now() - interval '10 seconds'")
+    return int(count)
 
 
 async def sent_by_owner(db_url: str) -> Counter[str]:
     """Sent deliveries per claiming process (`host:pidns:pid`)."""
-    engine = make_engine(db_url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(sql(
-                "SELECT claimed_by, count(*) FROM deliveries WHERE status = 'sent' "
-                "GROUP BY claimed_by"))
-            return Counter({str(owner): int(n) for owner, n in rows})
-    finally:
-        await engine.dispose()
+    return Counter({str(owner): int(n) for owner, n in await rows(
+        db_url, "SELECT claimed_by, count(*) FROM deliveries WHERE status = 'sent' "
+                "GROUP BY claimed_by")})
 
 
 async def broadcast_run(db_url: str, chats: int, logs: Path) -> None:
