@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -30,15 +31,12 @@ class SqlSchedule(Repo):
     async def add(self, kind: str, ref: str, due_at: datetime, *, grace_seconds: int = 3600,
                   payload: dict[str, Any] | None = None) -> ScheduledItem:
         """Schedule an item, replacing a pending one of the same kind and ref."""
-        for attempt in range(3):
-            try:
+        for _ in range(2):
+            # Another process may schedule the same kind and ref at the same moment (each
+            # process plans every chat's digest at start): try again, the last one wins.
+            with contextlib.suppress(IntegrityError):
                 return await self._replace(kind, ref, due_at, grace_seconds, payload)
-            except IntegrityError:
-                # Another process scheduled the same kind and ref at the same moment (each
-                # process arms the digests of every chat at start): the last one wins.
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return await self._replace(kind, ref, due_at, grace_seconds, payload)
 
     async def _replace(self, kind: str, ref: str, due_at: datetime, grace_seconds: int,
                        payload: dict[str, Any] | None) -> ScheduledItem:
