@@ -111,10 +111,14 @@ async def _item(ctx: Context, typed: str) -> AgendaItem:
     return item
 
 
+# The item a moderator accepts, drops or moves: its number from /agenda.
+ITEM_ARG = Arg("item", N_("The item's number from /agenda"), required=True)
+
+
 @feature.command(
     "agenda accept", N_("Accept a proposed agenda item"), usage=N_("<item>"),
     examples=("/agenda accept 14",), where=Where.GROUP,
-    args=(Arg("item", N_("The item's number from /agenda"), required=True),),
+    args=(ITEM_ARG,),
 )
 @requires(Role.MODERATOR)
 async def accept(ctx: Context) -> Reply:
@@ -129,7 +133,7 @@ async def accept(ctx: Context) -> Reply:
 @feature.command(
     "agenda drop", N_("Take an item off the agenda"), usage=N_("<item>"),
     examples=("/agenda drop 14",), where=Where.GROUP,
-    args=(Arg("item", N_("The item's number from /agenda"), required=True),),
+    args=(ITEM_ARG,),
 )
 @requires(Role.MODERATOR)
 async def drop(ctx: Context) -> Reply:
@@ -144,7 +148,7 @@ async def drop(ctx: Context) -> Reply:
 @feature.command(
     "agenda move", N_("Change the order of the agenda"), usage=N_("<item> <position>"),
     examples=("/agenda move 14 1",), where=Where.GROUP,
-    args=(Arg("item", N_("The item's number from /agenda"), required=True),
+    args=(ITEM_ARG,
           Arg("position", N_("Its new place: 1 for first"), required=True)),
 )
 @requires(Role.MODERATOR)
