@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.events import Event
 from bot.i18n import SUPPORTED, supported_locale, use_locale
@@ -16,8 +16,12 @@ from bot.records import Chat, NewDelivery, Person, ScheduledItem
 if TYPE_CHECKING:
     from bot.config import Settings
     from bot.digest import DigestSection
+    from bot.feature import Arg
     from bot.ports import Clock, Store
     from bot.router import Router
+
+
+T = TypeVar("T")
 
 
 class UserError(Exception):
@@ -98,6 +102,8 @@ class Context:
     locale: str
     args: str = ""
     values: dict[str, str] = field(default_factory=dict)
+    # Arguments declared with a kind, converted by the router (see bot/convert.py).
+    typed: dict[str, Any] = field(default_factory=dict)
     router: Router | None = None
 
     @property
@@ -163,6 +169,16 @@ class Context:
     def arg(self, name: str, default: str = "") -> str:
         """A parsed argument by name."""
         return self.values.get(name, default)
+
+    def value(self, arg: Arg[T]) -> T | None:
+        """The converted value of an argument declared with a kind; None when not given."""
+        return self.typed.get(arg.name)  # type: ignore[no-any-return]
+
+    def need(self, arg: Arg[T]) -> T:
+        """The converted value of a required argument (the router refused its absence)."""
+        if arg.name not in self.typed:
+            raise KeyError(f"argument {arg.name!r} was not converted")
+        return self.typed[arg.name]  # type: ignore[no-any-return]
 
 
 @dataclass(slots=True)

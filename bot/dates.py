@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from bot.context import UserError
+from bot.convert import duration_value, western_digits
 from bot.fmt import datetime_text
 from bot.i18n import _
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "0123456789" * 3)
 # "18h", "18h30", "18 h 30" (French, Portuguese) → "18:00", "18:30".
 _H_TIME = re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})?\b", re.IGNORECASE)
 _HAS_TIME = re.compile(
@@ -37,7 +37,7 @@ MAX_AHEAD = timedelta(days=5 * 366)
 
 def normalise(text: str) -> str:
     """Latin digits and 24-hour "18:00" for the French and Portuguese "18h"."""
-    text = text.translate(_DIGITS).strip()
+    text = western_digits(text).strip()
     return _H_TIME.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
 
 
@@ -106,16 +106,6 @@ def parse_when(text: str, *, locale: str, zone: str, now: datetime) -> datetime:
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """ "90", "90m", "1h30", "2h", "1:30" → a duration; None when unreadable."""
-    value = text.translate(_DIGITS).strip().lower().replace(" ", "")
-    match = re.fullmatch(r"(?:(\d{1,2})(?:h|:))?(\d{1,3})?(?:m|min)?", value)
-    if not value or not match or not any(match.groups()):
-        return None
-    hours = int(match.group(1) or 0)
-    minutes = int(match.group(2) or 0)
-    if match.group(1) is None and value.endswith("h"):
-        return None
-    if re.fullmatch(r"\d{1,2}h", value):
-        hours, minutes = int(value[:-1]), 0
-    delta = timedelta(hours=hours, minutes=minutes)
-    return delta if timedelta(0) < delta <= timedelta(hours=24) else None
+    """A meeting's length as typed ("90", "90m", "1h30", "2 horas"): up to a day; else None."""
+    delta = duration_value(text)
+    return delta if delta is not None and delta <= timedelta(hours=24) else None

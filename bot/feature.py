@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from bot.actions import Action
+from bot.convert import Kind
 from bot.events import Event
 from bot.i18n import Lazy
 from bot.permissions import Role, required_role
@@ -27,6 +28,7 @@ StartHook = Callable[["Services"], Awaitable[None]]
 PersonalExport = Callable[["Services", "Person"], Awaitable[dict[str, Any]]]
 PersonalErase = Callable[["Services", "Person"], Awaitable[None]]
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
+T = TypeVar("T")
 
 
 class Where(StrEnum):
@@ -38,8 +40,12 @@ class Where(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Arg:
-    """One argument of a command (a Discord option; a word or the rest of the line elsewhere)."""
+class Arg(Generic[T]):
+    """One argument of a command (a Discord option; a word or the rest of the line elsewhere).
+
+    With a `kind`, the router converts what was typed before the handler runs (see
+    bot/convert.py) and the handler reads the typed value with `ctx.value(arg)`.
+    """
 
     name: str
     summary: Lazy
@@ -47,6 +53,7 @@ class Arg:
     choices: tuple[str, ...] = ()
     # Takes the rest of the line (the last argument of a text command).
     rest: bool = False
+    kind: Kind[T] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +67,7 @@ class CommandSpec:
     usage: Lazy | None = None
     examples: tuple[str, ...] = ()
     where: Where = Where.ANYWHERE
-    args: tuple[Arg, ...] = ()
+    args: tuple[Arg[Any], ...] = ()
     # Text platforms split arguments on "|" rather than on spaces.
     pipe_separated: bool = False
     hidden: bool = False
@@ -100,7 +107,7 @@ class Feature:
         usage: Lazy | None = None,
         examples: Sequence[str] = (),
         where: Where = Where.ANYWHERE,
-        args: Sequence[Arg] = (),
+        args: Sequence[Arg[Any]] = (),
         pipe_separated: bool = False,
         hidden: bool = False,
     ) -> Callable[[H], H]:

@@ -9,6 +9,7 @@ from typing import Any
 from bot import metrics
 from bot.actions import Action, InvalidAction, unpack
 from bot.context import Context, Services, UserError
+from bot.convert import BadValue
 from bot.digest import DigestSection
 from bot.events import (
     BotAdded,
@@ -21,6 +22,7 @@ from bot.events import (
     MessagePosted,
 )
 from bot.feature import (
+    Arg,
     ButtonHandler,
     CommandSpec,
     EventHandler,
@@ -32,7 +34,7 @@ from bot.feature import (
     Where,
 )
 from bot.fmt import number
-from bot.i18n import _, set_locale, supported_locale, use_locale
+from bot.i18n import _, isolate, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, required_role
 from bot.records import AuditEntry, Person
 from bot.replies import Outcome, Reply, Toast
@@ -196,6 +198,7 @@ class Router:
         ctx.require(spec.role)
         ctx.args = args
         ctx.values = parse_args(spec, args, event.options)
+        ctx.typed = convert_args(ctx, spec)
         outcomes = _outcomes(await spec.handler(ctx))
         if spec.role > Role.MEMBER:
             await self._audit(ctx, spec.name, allowed=True, detail={"args": args[:200]})
@@ -293,6 +296,29 @@ def parse_args(spec: CommandSpec, args: str, options: dict[str, str]) -> dict[st
             raise UserError(_("{value} is not one of: {choices}.", value=values[arg.name][:64],
                               choices=", ".join(arg.choices)))
     return values
+
+
+def convert_args(ctx: Context, spec: CommandSpec) -> dict[str, Any]:
+    """The arguments declared with a kind, converted; a clear answer for one that is not."""
+    typed: dict[str, Any] = {}
+    for arg in spec.args:
+        raw = ctx.values.get(arg.name, "")
+        if arg.kind is None or not raw:
+            continue
+        try:
+            typed[arg.name] = arg.kind(raw, ctx)
+        except BadValue:
+            raise UserError(not_a(arg, raw, spec)) from None
+    return typed
+
+
+def not_a(arg: Arg[Any], raw: str, spec: CommandSpec | None = None) -> str:
+    """ "“²” is not a number, such as 12 or #12 — The poll's number. For example: …"."""
+    assert arg.kind is not None
+    example = spec.examples[0] if spec and spec.examples else arg.kind.example
+    return _("“{value}” is not {what}: {argument}.\nFor example: {example}",
+             value=isolate(raw.strip()[:40]), what=arg.kind.what.text(),
+             argument=arg.summary.text(), example=isolate(example))
 
 
 def _outcomes(result: Any) -> list[Outcome]:

@@ -138,7 +138,7 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(harness: Harness
             ("/notice set 1 urgent maybe", "Say on or off."),
             ("/notice set 1 at yesterday 10:00", "has already passed"),
             ("/notice set 1 at soon", "could not read"),
-            ("/notice set abc category elections", "I don't know notice #abc"),
+            ("/notice set abc category elections", "“abc” is not a number"),
             ("/notice publish 999", "I don't know notice #999"),
             ("/notice text 1 xx A | B", "I don't speak xx yet"),
             ("/notice text 1 es -", "cannot be removed"),

@@ -148,7 +148,8 @@ async def test_bad_input_gets_clear_answers_and_changes_nothing(harness: Harness
         "/kb history 1 7": "has no version 7",
         "/kb approve 1": "already published",
         "/kb reject 1": "Please say why",
-        "/kb open 99999999999": "99999999999 is not an entry number",
+        "/kb open 99999999999": "“99999999999” is not a number, such as 12 or #12",
+        "/kb open ²": "“²” is not a number",
         "/kb export pdf": "pdf is not one of: md, json",
     }
     for command, answer in bad.items():

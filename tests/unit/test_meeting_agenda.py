@@ -46,9 +46,9 @@ async def test_bad_agenda_requests_change_nothing(harness: Harness) -> None:
         ("/agenda add #1", "What should be on the agenda?"),
         ("/agenda accept 99", "no agenda item 99"),
         ("/agenda accept 1", "already on the agenda"),
-        ("/agenda move 1 zero", "as a number"),
+        ("/agenda move 1 zero", "“zero” is not a whole number"),
         ("/agenda move 1", "Usage: /agenda move"),
-        ("/agenda drop abc", "no agenda item abc"),
+        ("/agenda drop abc", "“abc” is not a number"),
     ]:
         assert fragment in texts(await harness.send(line)), line
     harness.in_chat("other")

@@ -97,7 +97,7 @@ async def _snapshot(h: Harness) -> tuple[object, ...]:
     ("/meeting repeat 1 daily until 2029-12-31", "more than 500 dates"),
     ("/meeting repeat 1 sometimes", "could not read sometimes as a repetition"),
     ("/meeting repeat 9 weekly count 3", "There is no meeting #9 here"),
-    ("/meeting repeat x weekly count 3", "Which meeting?"),
+    ("/meeting repeat x weekly count 3", "“x” is not a number, such as 12 or #12"),
     ("/meeting skip 1", "does not repeat"),
     ("/meeting move 1 | 2025-12-01 18:00", "has already passed"),
     ("/meeting move 1 | 2026-02-01 | 2026-02-03 18:00", "has no date on"),

@@ -11,8 +11,6 @@ from bot.features.polls.records import MAX_OPTION_CHARS, MAX_OPTIONS, MIN_OPTION
 from bot.features.polls.syntax import (
     Draft,
     parse_draft,
-    parse_poll_id,
-    parse_switch,
     same_option_key,
 )
 
@@ -80,13 +78,6 @@ def test_direction_overrides_and_invisible_spaces_are_dropped() -> None:
 def test_option_identity_ignores_case_and_spacing_only() -> None:
     assert same_option_key(" Café   Lisboa ") == same_option_key("CAFÉ LISBOA")
     assert same_option_key("Cafe") != same_option_key("Café")
-
-
-def test_switches_and_poll_numbers() -> None:
-    assert [parse_switch(w) for w in ("on", "Sí", "oui", "OFF", "não", "maybe")] == [
-        True, True, True, False, False, None]
-    assert [parse_poll_id(v) for v in ("12", "#12", " # 7 ", "١٢", "x", "", "²", "1" * 13)] == [
-        12, 12, 7, 12, None, None, None, None]
 
 
 @settings(max_examples=300, deadline=None)

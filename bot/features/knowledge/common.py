@@ -10,9 +10,10 @@ from babel.core import UnknownLocaleError
 
 from bot.actions import Action
 from bot.context import Context, Services, UserError
+from bot.convert import ID, maybe_id
 from bot.events import Platform
 from bot.fanout import person_delivery
-from bot.feature import Feature
+from bot.feature import Arg, Feature
 from bot.fmt import date_text, datetime_text, number, relative
 from bot.i18n import N_, _, language_name, ngettext, pgettext
 from bot.permissions import Role
@@ -23,6 +24,7 @@ from bot.richtext import Line, RichText, Timestamp, block, bold, doc, italic, li
 from .records import Credit, Entry, EntryKind, EntryStatus
 
 feature = Feature("knowledge", N_("Knowledge base"), order=60)
+ENTRY = Arg("number", N_("The entry's number"), required=True, kind=ID)
 
 
 # -- buttons -------------------------------------------------------------------------
@@ -87,11 +89,11 @@ async def scope(ctx: Context) -> list[int]:
 
 def entry_number(raw: str) -> int:
     """An entry number as typed; UserError when it is not one."""
-    value = raw.strip().lstrip("#№")
-    if not value.isdigit() or len(value) > 9:
+    value = maybe_id(raw)
+    if value is None:
         raise UserError(_("{value} is not an entry number. Numbers are shown on each entry.",
                           value=raw.strip()[:20] or "?"))
-    return int(value)
+    return value
 
 
 def visible(ctx: Context, entry: Entry) -> bool:
@@ -101,9 +103,8 @@ def visible(ctx: Context, entry: Entry) -> bool:
     return is_moderator(ctx) or entry.may_edit(ctx.person.key)
 
 
-async def find_entry(ctx: Context, raw: str | int, *, here: bool = False) -> Entry:
+async def find_entry(ctx: Context, number_: int, *, here: bool = False) -> Entry:
     """An entry this person may see from here (`here`: of this chat's community only)."""
-    number_ = raw if isinstance(raw, int) else entry_number(raw)
     entry = await ctx.store.knowledge.get(number_)
     allowed = [ctx.chat.community_id] if here else await scope(ctx)
     if entry is None or entry.community_id not in allowed or not visible(ctx, entry):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context, UserError
+from bot.convert import western_digits
 from bot.feature import Arg, Where
 from bot.fmt import datetime_text
 from bot.i18n import N_, _, ngettext, pgettext
@@ -13,10 +14,12 @@ from bot.replies import Button, Reply
 from bot.richtext import block, bold, doc, line, text
 
 from .common import (
+    ENTRY,
     KbOpen,
     audit,
     card,
     credit,
+    entry_number,
     feature,
     find_entry,
     is_moderator,
@@ -119,7 +122,7 @@ async def edit(ctx: Context) -> Reply:
     raw_id, extra = _id_and_rest(ctx, example)
     if extra:
         raise UserError(_("Separate the parts with |, like this: {example}", example=example))
-    entry = await find_entry(ctx, raw_id, here=True)
+    entry = await find_entry(ctx, entry_number(raw_id), here=True)
     moderator = is_moderator(ctx)
     if not moderator and not entry.may_edit(ctx.person.key):
         await audit(ctx, "kb edit", entry, allowed=False)
@@ -170,7 +173,7 @@ async def translate(ctx: Context) -> Reply:
     """Link a new entry to an existing one as its version in another language."""
     example = "/kb translate 12 es | Título | Texto"
     raw_id, code = _id_and_rest(ctx, example)
-    original = await find_entry(ctx, raw_id, here=True)
+    original = await find_entry(ctx, entry_number(raw_id), here=True)
     language = code.strip().lower()
     if not language or safe_language_name(language) == language or " " in language:
         raise UserError(_("Which language? Write its code after the number, like this: "
@@ -190,12 +193,12 @@ async def translate(ctx: Context) -> Reply:
 @feature.command(
     "kb history", N_("See every version of an entry, who wrote it and when"),
     usage=N_("<number> [version]"), examples=("/kb history 12", "/kb history 12 1"),
-    args=(Arg("number", N_("The entry's number"), required=True),
+    args=(ENTRY,
           Arg("version", N_("A version to read in full"))),
 )
 async def history(ctx: Context) -> Reply:
     """The list of versions, or one version in full."""
-    entry = await find_entry(ctx, ctx.arg("number"))
+    entry = await find_entry(ctx, ctx.need(ENTRY))
     # Proposals and turned-down versions may hold what a moderator kept out of the
     # base (personal data, say): only moderators and their writers read them.
     revisions = [r for r in await ctx.store.knowledge.revisions(entry.id)
@@ -203,7 +206,7 @@ async def history(ctx: Context) -> Reply:
                  or r.editor.key == ctx.person.key]
     states = {RevisionState.APPLIED: "", RevisionState.PROPOSED: _("(proposed)"),
               RevisionState.REJECTED: _("(not accepted)")}
-    wanted = ctx.arg("version").strip().lstrip("vV")
+    wanted = western_digits(ctx.arg("version")).strip().lstrip("vV")
     if wanted:
         chosen = next((r for r in revisions if str(r.version) == wanted), None)
         if chosen is None:
@@ -230,12 +233,12 @@ async def history(ctx: Context) -> Reply:
 @feature.command(
     "kb archive", N_("Take an entry out of search (it stays readable by number)"),
     usage=N_("<number>"), where=Where.GROUP, examples=("/kb archive 12",),
-    args=(Arg("number", N_("The entry's number"), required=True),),
+    args=(ENTRY,),
 )
 @requires(Role.MODERATOR)
 async def archive(ctx: Context) -> Reply:
     """Archive a published or waiting entry."""
-    entry = await find_entry(ctx, ctx.arg("number"), here=True)
+    entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
     done = await ctx.store.knowledge.set_status(
         entry.id, EntryStatus.ARCHIVED, expected=[EntryStatus.PUBLISHED, EntryStatus.PENDING],
         by=credit(ctx.person))
@@ -250,11 +253,11 @@ async def archive(ctx: Context) -> Reply:
 @feature.command(
     "kb open", N_("Show an entry by its number"),
     usage=N_("<number>"), examples=("/kb open 12",),
-    args=(Arg("number", N_("The entry's number"), required=True),),
+    args=(ENTRY,),
 )
 async def open_(ctx: Context) -> Reply:
     """An entry, in this chat's language when it has a version in it."""
-    entry = await find_entry(ctx, ctx.arg("number"))
+    entry = await find_entry(ctx, ctx.need(ENTRY))
     versions = await ctx.store.knowledge.group(entry.group_id)
     local = next((v for v in versions if v.language == ctx.locale
                   and v.status == EntryStatus.PUBLISHED), None)

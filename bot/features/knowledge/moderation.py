@@ -12,6 +12,7 @@ from bot.replies import Button, Outcome, Reply, Toast
 from bot.richtext import bold, doc, italic, line
 
 from .common import (
+    ENTRY,
     REASONS,
     KbApprove,
     KbOpen,
@@ -167,12 +168,12 @@ async def reject_item(ctx: Context, entry: Entry, version: int,
 @feature.command(
     "kb approve", N_("Publish a waiting entry, or apply its proposed change"),
     usage=N_("<number>"), where=Where.GROUP, examples=("/kb approve 12",),
-    args=(Arg("number", N_("The entry's number"), required=True),),
+    args=(ENTRY,),
 )
 @requires(Role.MODERATOR)
 async def approve(ctx: Context) -> Reply:
     """Approve by command (the buttons do the same)."""
-    entry = await find_entry(ctx, ctx.arg("number"), here=True)
+    entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
     done = await approve_item(ctx, entry, await _latest(ctx, entry))
     return Reply(doc(done()))
 
@@ -181,13 +182,13 @@ async def approve(ctx: Context) -> Reply:
     "kb reject", N_("Turn down a waiting entry or change; the reason goes to its writer"),
     usage=N_("<number> <reason>"), where=Where.GROUP,
     examples=("/kb reject 12 We already have this in entry 4.",),
-    args=(Arg("number", N_("The entry's number"), required=True),
+    args=(ENTRY,
           Arg("reason", N_("Why, in a few words"), rest=True)),
 )
 @requires(Role.MODERATOR)
 async def reject(ctx: Context) -> Reply:
     """Reject by command, with a reason in the moderator's own words."""
-    entry = await find_entry(ctx, ctx.arg("number"), here=True)
+    entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
     reason = clean_text(ctx.arg("reason"))[:500]
     if not reason:
         raise UserError(_("Please say why, after the number: /kb reject {number} <reason>. "

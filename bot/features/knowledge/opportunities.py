@@ -20,6 +20,7 @@ from bot.replies import Button, Reply
 from bot.richtext import Line, block, bold, doc, line
 
 from .common import (
+    ENTRY,
     KbOpen,
     audit,
     credit,
@@ -174,14 +175,14 @@ async def opportunities(ctx: Context) -> Reply:
     usage=N_("<number> <deadline> [link]"), where=Where.GROUP,
     examples=("/kb deadline 12 2026-12-31", "/kb deadline 12 2026-12-31 18:00 "
               "https://example.org/apply", "/kb deadline 12 -"),
-    args=(Arg("number", N_("The entry's number"), required=True),
+    args=(ENTRY,
           Arg("when", N_("The deadline, then a link if any; - removes the deadline"),
               rest=True)),
 )
 @requires(Role.MODERATOR)
 async def set_deadline(ctx: Context) -> Reply:
     """Make an entry an opportunity, move its deadline, or make it a plain entry again."""
-    entry = await find_entry(ctx, ctx.arg("number"), here=True)
+    entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
     when, link = split_link(ctx.arg("when"))
     if when.strip().lower() in ("-", "none"):
         versions = await ctx.store.knowledge.set_deadline(entry.group_id, None, None)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from bot.context import Context, UserError
+from bot.convert import COUNT, ID, maybe_id
 from bot.feature import Arg, Where
 from bot.features.meetings.common import (
     MAX_TEXT,
     communities_for,
     feature,
     meeting_here,
-    parse_id,
     split_id,
 )
 from bot.features.meetings.records import AgendaItem, AgendaStatus, Meeting, Occurrence
@@ -41,8 +41,8 @@ async def target(ctx: Context, typed: str, *, bare_number: bool) -> tuple[Meetin
                                                                            str]:
     """The meeting named first ("#3 …", or "3" where allowed), else the soonest; the rest."""
     first, rest = split_id(typed)
-    if parse_id(first) is not None and (first.startswith("#") or bare_number):
-        meeting = await meeting_here(ctx, first)
+    if maybe_id(first) is not None and (first.startswith("#") or bare_number):
+        meeting = await meeting_here(ctx, maybe_id(first))
         occ = current(meeting, ctx.now())
         if occ is None:
             raise UserError(_("Meeting #{id} has no coming dates.", id=str(meeting.id)))
@@ -101,18 +101,18 @@ async def add(ctx: Context) -> Reply:
                        "it or not.", title=meeting.title, date=when, item=str(item.id))))
 
 
-async def _item(ctx: Context, typed: str) -> AgendaItem:
-    item_id = parse_id(typed)
-    item = await ctx.store.meetings.agenda_item(item_id) if item_id is not None else None
+async def _item(ctx: Context, item_id: int) -> AgendaItem:
+    item = await ctx.store.meetings.agenda_item(item_id)
     meeting = await ctx.store.meetings.get(item.meeting_id) if item else None
     if item is None or meeting is None or meeting.community_id != ctx.chat.community_id:
         raise UserError(_("There is no agenda item {item} here. See /agenda.",
-                          item=typed.strip()[:20]))
+                          item=str(item_id)))
     return item
 
 
 # The item a moderator accepts, drops or moves: its number from /agenda.
-ITEM_ARG = Arg("item", N_("The item's number from /agenda"), required=True)
+ITEM = ITEM_ARG = Arg("item", N_("The item's number from /agenda"), required=True, kind=ID)
+POSITION = Arg("position", N_("Its new place: 1 for first"), required=True, kind=COUNT)
 
 
 @feature.command(
@@ -123,7 +123,7 @@ ITEM_ARG = Arg("item", N_("The item's number from /agenda"), required=True)
 @requires(Role.MODERATOR)
 async def accept(ctx: Context) -> Reply:
     """Accept an item; it goes to the end of the agenda."""
-    item = await _item(ctx, ctx.arg("item"))
+    item = await _item(ctx, ctx.need(ITEM))
     if item.status == AgendaStatus.ACCEPTED:
         raise UserError(_("Item {item} is already on the agenda.", item=str(item.id)))
     await ctx.store.meetings.set_agenda_status(item.id, AgendaStatus.ACCEPTED)
@@ -138,7 +138,7 @@ async def accept(ctx: Context) -> Reply:
 @requires(Role.MODERATOR)
 async def drop(ctx: Context) -> Reply:
     """Drop a proposed or accepted item."""
-    item = await _item(ctx, ctx.arg("item"))
+    item = await _item(ctx, ctx.need(ITEM))
     if item.status == AgendaStatus.DROPPED:
         raise UserError(_("Item {item} is already off the agenda.", item=str(item.id)))
     await ctx.store.meetings.set_agenda_status(item.id, AgendaStatus.DROPPED)
@@ -149,15 +149,13 @@ async def drop(ctx: Context) -> Reply:
     "agenda move", N_("Change the order of the agenda"), usage=N_("<item> <position>"),
     examples=("/agenda move 14 1",), where=Where.GROUP,
     args=(ITEM_ARG,
-          Arg("position", N_("Its new place: 1 for first"), required=True)),
+          POSITION),
 )
 @requires(Role.MODERATOR)
 async def reorder(ctx: Context) -> Reply:
     """Put an accepted item at a new place."""
-    item = await _item(ctx, ctx.arg("item"))
-    position = parse_id(ctx.arg("position"))
-    if position is None or position < 1:
-        raise UserError(_("Give the new place as a number: 1 for first."))
+    item = await _item(ctx, ctx.need(ITEM))
+    position = ctx.need(POSITION)
     if item.status != AgendaStatus.ACCEPTED:
         raise UserError(_("Accept item {item} first: only accepted items have a place.",
                           item=str(item.id)))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.context import Context, JobContext, UserError
+from bot.convert import ID
 from bot.fanout import community_deliveries, person_delivery
 from bot.feature import Arg, Where
-from bot.features.meetings.common import communities_for, feature, parse_id
+from bot.features.meetings.common import communities_for, feature
 from bot.features.meetings.minutes import ACTION_DUE, require_chair, running
 from bot.features.meetings.minutes_text import (
     action_text,
@@ -45,6 +46,10 @@ async def minutes_reply(ctx: Context, session: Session, intro: str) -> Reply:
     return Reply(doc(intro) + body, document=document)
 
 
+SESSION = Arg("session", N_("The session's number"), kind=ID)
+ACTION_ITEM = Arg("item", N_("The action item's number"), required=True, kind=ID)
+
+
 @feature.command("session end", N_("End live minutes and post them in every linked chat"),
                  examples=("/session end",), where=Where.GROUP)
 async def end(ctx: Context) -> Reply:
@@ -75,17 +80,16 @@ async def end(ctx: Context) -> Reply:
 @feature.command(
     "minutes", N_("Show the minutes of the last session (or of one by number)"),
     usage=N_("[number]"), examples=("/minutes", "/minutes 4"),
-    args=(Arg("session", N_("The session's number")),),
+    args=(SESSION,),
 )
 async def minutes(ctx: Context) -> Reply:
     """Stored minutes, as a message and a Markdown file."""
     communities = await communities_for(ctx)
-    typed = ctx.arg("session")
-    if typed:
-        session_id = parse_id(typed)
-        session = await ctx.store.minutes.get(session_id) if session_id is not None else None
+    session_id = ctx.value(SESSION)
+    if session_id is not None:
+        session = await ctx.store.minutes.get(session_id)
         if session is None or session.community_id not in communities:
-            raise UserError(_("There are no minutes number {id} here.", id=typed[:20]))
+            raise UserError(_("There are no minutes number {id} here.", id=str(session_id)))
     else:
         session = await ctx.store.minutes.latest(communities)
         if session is None:
@@ -114,17 +118,17 @@ async def actions(ctx: Context) -> Reply:
 
 @feature.command(
     "done", N_("Mark an action item done"), usage=N_("<number>"), examples=("/done 12",),
-    args=(Arg("item", N_("The action item's number"), required=True),),
+    args=(ACTION_ITEM,),
 )
 async def done(ctx: Context) -> Reply:
     """Its owner or a moderator marks an action item done; its reminder is dropped."""
-    mark_id = parse_id(ctx.arg("item"))
-    mark = await ctx.store.minutes.get_mark(mark_id) if mark_id is not None else None
+    mark_id = ctx.need(ACTION_ITEM)
+    mark = await ctx.store.minutes.get_mark(mark_id)
     session = await ctx.store.minutes.get(mark.session_id) if mark else None
     if (mark is None or session is None or mark.kind != MarkKind.ACTION or mark.undone
             or session.community_id not in await communities_for(ctx)):
         raise UserError(_("There is no action item {id} here. See /actions.",
-                          id=ctx.arg("item")[:20]))
+                          id=str(mark_id)))
     mine = mark.owner_person_id == ctx.person.id
     if not mine and (ctx.is_private or ctx.role < Role.MODERATOR):
         raise UserError(_("Only its owner or a moderator can mark this done."))

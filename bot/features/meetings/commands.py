@@ -9,6 +9,7 @@ from bot.features.meetings.common import (
     MAX_DESCRIPTION,
     MAX_PLACE,
     MAX_TITLE,
+    MEETING,
     communities_for,
     feature,
     meeting_here,
@@ -129,12 +130,11 @@ def shown_key(meeting: Meeting, ctx: Context) -> str:
 
 @feature.command(
     "meeting show", N_("Show a meeting with its answer buttons"), usage=N_("<number>"),
-    examples=("/meeting show 3",), args=(Arg("meeting", N_("The meeting's number"),
-                                             required=True),),
+    examples=("/meeting show 3",), args=(MEETING,),
 )
 async def show(ctx: Context) -> Reply:
     """The card of the meeting's current date, in this chat's zone (and yours in private)."""
-    meeting = await meeting_here(ctx, ctx.arg("meeting"))
+    meeting = await meeting_here(ctx, ctx.need(MEETING))
     key = shown_key(meeting, ctx)
     counts = await ctx.store.meetings.counts(meeting.id, key)
     if ctx.is_private:
@@ -160,7 +160,7 @@ def _field_names() -> dict[str, str]:
     examples=("/meeting edit 3 | place | Jitsi https://meet.jit.si/diaspora",
               "/meeting edit 3 | length | 2h"),
     where=Where.GROUP, pipe_separated=True,
-    args=(Arg("meeting", N_("The meeting's number"), required=True),
+    args=(MEETING,
           Arg("field", N_("title, place, length or description"), required=True),
           Arg("value", N_("The new value (empty clears the place or description)"),
               rest=True)),
@@ -168,7 +168,7 @@ def _field_names() -> dict[str, str]:
 @requires(Role.MODERATOR)
 async def edit(ctx: Context) -> Reply:
     """Change one field; every card is edited and the change announced."""
-    meeting = await meeting_here(ctx, ctx.arg("meeting"))
+    meeting = await meeting_here(ctx, ctx.need(MEETING))
     if meeting.cancelled:
         raise UserError(_("Meeting #{id} is cancelled.", id=str(meeting.id)))
     field = _field_names().get(ctx.arg("field").strip().lower())
@@ -207,12 +207,12 @@ def _field_label(field: str) -> str:
 @feature.command(
     "meeting cancel", N_("Cancel a meeting, or every coming date of a series"),
     usage=N_("<number>"), examples=("/meeting cancel 3",), where=Where.GROUP,
-    args=(Arg("meeting", N_("The meeting's number"), required=True),),
+    args=(MEETING,),
 )
 @requires(Role.MODERATOR)
 async def cancel(ctx: Context) -> Reply:
     """Cancel and tell every chat; the cards say so and no reminder goes out."""
-    meeting = await meeting_here(ctx, ctx.arg("meeting"))
+    meeting = await meeting_here(ctx, ctx.need(MEETING))
     if meeting.cancelled:
         raise UserError(_("Meeting #{id} is already cancelled.", id=str(meeting.id)))
     occ = current(meeting, ctx.now())

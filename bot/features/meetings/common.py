@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.actions import Action
 from bot.context import Context, UserError
-from bot.feature import Feature
+from bot.convert import ID
+from bot.feature import Arg, Feature
 from bot.features.meetings.records import Answer, Meeting
 from bot.i18n import N_, _
 
@@ -22,8 +22,6 @@ DEFAULT_DURATION = timedelta(minutes=60)
 DEFAULT_REMINDERS = (24 * 60, 60)
 # Card edits after answers wait this long, so a burst of answers costs one edit.
 CARD_DEBOUNCE = timedelta(seconds=2)
-
-_ID = re.compile(r"#?(\d{1,9})")
 
 
 @dataclass(frozen=True)
@@ -51,15 +49,12 @@ class Who(Action, prefix="mw"):
     occ: str
 
 
+MEETING = Arg("meeting", N_("The meeting's number"), required=True, kind=ID)
+
+
 def card_source(meeting_id: int, occ: str) -> str:
     """The outbox source of every copy of one occurrence's card."""
     return f"mtg:{meeting_id}:{occ}"
-
-
-def parse_id(typed: str) -> int | None:
-    """ "3" or "#3" → 3; None for anything else."""
-    match = _ID.fullmatch(typed.strip())
-    return int(match.group(1)) if match else None
 
 
 async def communities_for(ctx: Context) -> list[int]:
@@ -69,9 +64,8 @@ async def communities_for(ctx: Context) -> list[int]:
     return [ctx.chat.community_id]
 
 
-async def meeting_here(ctx: Context, typed: str) -> Meeting:
-    """The meeting a typed id names, if it belongs to a community the caller sees here."""
-    meeting_id = parse_id(typed)
+async def meeting_here(ctx: Context, meeting_id: int | None) -> Meeting:
+    """The meeting an id names, if it belongs to a community the caller sees here."""
     if meeting_id is None:
         raise UserError(_("Which meeting? Give its number, for example #3 (see /meetings)."))
     meeting = await ctx.store.meetings.get(meeting_id)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vRecur
 
 from bot.context import Context, UserError
+from bot.convert import ID
 from bot.feature import Arg
 from bot.features.meetings.common import communities_for, feature, meeting_here
 from bot.features.meetings.records import Meeting
@@ -98,16 +99,19 @@ def calendar(meetings: Sequence[Meeting], stamp: datetime, name: str) -> bytes:
     return data
 
 
+MEETING_OPTIONAL = Arg("meeting", N_("The meeting's number; every meeting if empty"), kind=ID)
+
+
 @feature.command(
     "meeting ics", N_("Get a calendar file (.ics) of one meeting or of all coming meetings"),
     usage=N_("[number]"), examples=("/meeting ics 3", "/meeting ics"),
-    args=(Arg("meeting", N_("The meeting's number; every meeting if empty")),),
+    args=(MEETING_OPTIONAL,),
 )
 async def export(ctx: Context) -> Reply:
     """One meeting, or the community's calendar (all of one's communities in private)."""
-    typed = ctx.arg("meeting")
-    if typed:
-        meeting = await meeting_here(ctx, typed)
+    meeting_id = ctx.value(MEETING_OPTIONAL)
+    if meeting_id is not None:
+        meeting = await meeting_here(ctx, meeting_id)
         chosen, filename, name = [meeting], f"meeting-{meeting.id}.ics", meeting.title
     else:
         chosen = await ctx.store.meetings.in_communities(await communities_for(ctx))

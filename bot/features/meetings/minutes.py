@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.context import Context, UserError
+from bot.convert import maybe_id
 from bot.fanout import community_deliveries
 from bot.feature import Arg, Where
 from bot.features.meetings.common import (
@@ -14,7 +15,6 @@ from bot.features.meetings.common import (
     MAX_TITLE,
     feature,
     meeting_here,
-    parse_id,
     split_id,
 )
 from bot.features.meetings.minutes_text import kind_label, title_of
@@ -82,8 +82,8 @@ async def start(ctx: Context) -> Reply:
     typed = ctx.arg("what").strip()
     first, rest = split_id(typed)
     pair: tuple[Meeting, Occurrence] | None = None
-    if typed and parse_id(first) is not None and (first.startswith("#") or not rest):
-        meeting = await meeting_here(ctx, first)
+    if typed and maybe_id(first) is not None and (first.startswith("#") or not rest):
+        meeting = await meeting_here(ctx, maybe_id(first))
         occ = current(meeting, ctx.now())
         if occ is None:
             raise UserError(_("Meeting #{id} has no coming dates.", id=str(meeting.id)))

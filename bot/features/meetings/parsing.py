@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.context import UserError
+from bot.convert import western_digits
 from bot.dates import has_time_of_day, parse_duration, parse_when
 from bot.features.meetings.common import DEFAULT_DURATION
 from bot.features.meetings.records import Meeting, Occurrence
@@ -15,6 +16,8 @@ from bot.fmt import date_text, time_text
 from bot.i18n import _
 
 _END_TIME = re.compile(r"(\d{1,2})\s*(?:[:.h])\s*(\d{2})?")
+# "1h30" is a length and "19h30" an end time: an "h" reading longer than this is an end.
+LONGEST_H_LENGTH = timedelta(hours=4)
 _ZONE_LIKE = re.compile(r"[A-Za-z_]+/[A-Za-z_/+-]+|UTC|GMT", re.IGNORECASE)
 NEXT_WORDS = {"next", "próxima", "proxima", "siguiente", "prochaine", "prochain", "التالي",
               "अगली", "अगला"}
@@ -37,11 +40,11 @@ def split_zone(text: str, default: str) -> tuple[str, str]:
 
 def parse_length(text: str, start: datetime, zone: str) -> timedelta:
     """A duration ("90m", "1h30") or an end time ("19:30"); the default when empty."""
-    text = text.strip()
+    text = western_digits(text).strip()
     if not text:
         return DEFAULT_DURATION
     end_match = _END_TIME.fullmatch(text)
-    if end_match and (":" in text or "." in text or end_match.group(2)):
+    if end_match and _reads_as_end(text, end_match):
         hour, minute = int(end_match.group(1)), int(end_match.group(2) or 0)
         if hour > 23 or minute > 59:
             raise UserError(_("I could not read {text} as a length. Try 90m, 1h30 or an end "
@@ -58,6 +61,15 @@ def parse_length(text: str, start: datetime, zone: str) -> timedelta:
         raise UserError(_("I could not read {text} as a length. Try 90m, 1h30 or an end "
                           "time such as 19:30.", text=text[:40]))
     return length
+
+
+def _reads_as_end(text: str, match: re.Match[str]) -> bool:
+    """ "19:30" and "19.30" are end times; "19h30" and "20h" too, but "1h30" and "2h" are
+    lengths (French and Portuguese write clock times with an h)."""
+    if ":" in text or "." in text:
+        return True
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    return timedelta(hours=hours, minutes=minutes) > LONGEST_H_LENGTH
 
 
 def parse_day(text: str, *, locale: str, zone: str, now: datetime) -> datetime:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from bot.context import Context, UserError
+from bot.convert import duration_value, switch_value
 from bot.feature import Arg, Where
 from bot.features.meetings.common import DEFAULT_REMINDERS, feature
 from bot.features.meetings.timeline import arm
@@ -18,23 +18,16 @@ from bot.richtext import doc
 MAX_REMINDERS = 4
 MIN_LEAD = 5
 MAX_LEAD = 14 * 24 * 60
-OFF_WORDS = {"off", "none", "no", "0", "ninguno", "ninguna", "aucun", "nenhum"}
-_LEAD = re.compile(r"(?:(\d{1,3})\s*(?:d|days?|días?|dias?|jours?|j))?\s*"
-                   r"(?:(\d{1,3})\s*(?:h|hours?|horas?|heures?))?\s*"
-                   r"(?:(\d{1,4})\s*(?:m|min|mins|minutes?|minutos?))?", re.IGNORECASE)
+# Besides every "off" word of bot/convert.py.
+NONE_WORDS = {"none", "ninguno", "ninguna", "aucun", "nenhum", "لا شيء", "कोई नहीं"}
 
 
 def parse_lead(text: str) -> int | None:
     """ "24h", "1h30", "2d", "30m", "90" → minutes; None when unreadable or out of range."""
-    text = text.strip().lower()
-    if text.isdigit():
-        minutes = int(text)
-    else:
-        match = _LEAD.fullmatch(text)
-        if not match or not any(match.groups()):
-            return None
-        days, hours, mins = (int(g or 0) for g in match.groups())
-        minutes = days * 1440 + hours * 60 + mins
+    delta = duration_value(text)
+    if delta is None:
+        return None
+    minutes = int(delta.total_seconds() // 60)
     return minutes if MIN_LEAD <= minutes <= MAX_LEAD else None
 
 
@@ -65,7 +58,7 @@ async def reminders(ctx: Context) -> Reply:
                                "/meeting reminders 24h 1h.")))
         return Reply(doc(_("Reminders go out {times} before each meeting.",
                            times=leads_text(current))))
-    if typed.lower() in OFF_WORDS:
+    if switch_value(typed) is False or typed.casefold() in NONE_WORDS:
         leads: list[int] = []
     else:
         words = typed.replace(",", " ").split()

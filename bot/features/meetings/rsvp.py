@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from bot.context import Context, UserError
-from bot.feature import Arg
-from bot.features.meetings.common import RemindMe, Rsvp, Who, communities_for, feature, meeting_here
+from bot.features.meetings.common import (
+    MEETING,
+    RemindMe,
+    Rsvp,
+    Who,
+    communities_for,
+    feature,
+    meeting_here,
+)
 from bot.features.meetings.records import Answer, Meeting, Occurrence
 from bot.features.meetings.recurrence import current, occurrence
 from bot.features.meetings.render import answer_label, when_text
@@ -89,11 +96,11 @@ async def who(ctx: Context, action: Who) -> Reply:
 @feature.command(
     "meeting attendees", N_("Who is going to a meeting's next date"), usage=N_("<number>"),
     examples=("/meeting attendees 3",),
-    args=(Arg("meeting", N_("The meeting's number"), required=True),),
+    args=(MEETING,),
 )
 async def attendees_command(ctx: Context) -> Reply:
     """The attendee list of the meeting's current date."""
-    meeting = await meeting_here(ctx, ctx.arg("meeting"))
+    meeting = await meeting_here(ctx, ctx.need(MEETING))
     occ = current(meeting, ctx.now())
     if occ is None:
         raise UserError(_("Meeting #{id} has no coming dates.", id=str(meeting.id)))

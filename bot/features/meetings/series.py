@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.context import Context, UserError
+from bot.convert import maybe_id
 from bot.dates import parse_when
 from bot.feature import Arg, Where
-from bot.features.meetings.common import feature, meeting_here, split_id
+from bot.features.meetings.common import MEETING, feature, meeting_here, split_id
 from bot.features.meetings.parsing import pick_occurrence, split_zone
 from bot.features.meetings.recurrence import key_of, parse_repeat, to_local, to_utc, upcoming
 from bot.features.meetings.render import when_text
@@ -31,14 +32,14 @@ ONCE_WORDS = {"off", "once", "none", "never", "no", "una vez", "nunca", "jamais"
               "/meeting repeat 3 monthly last friday count 6",
               "/meeting repeat 3 off"),
     where=Where.GROUP,
-    args=(Arg("meeting", N_("The meeting's number"), required=True),
+    args=(MEETING,
           Arg("rule", N_("How it repeats, with an end: until a date or count N"),
               required=True, rest=True)),
 )
 @requires(Role.MODERATOR)
 async def repeat(ctx: Context) -> Reply:
     """Store the repetition as an RRULE at the meeting's wall-clock time; cards follow."""
-    meeting = await meeting_here(ctx, ctx.arg("meeting"))
+    meeting = await meeting_here(ctx, ctx.need(MEETING))
     if meeting.cancelled:
         raise UserError(_("Meeting #{id} is cancelled.", id=str(meeting.id)))
     typed = ctx.arg("rule").strip()
@@ -66,13 +67,13 @@ async def repeat(ctx: Context) -> Reply:
     usage=N_("<number> [date]"),
     examples=("/meeting skip 3", "/meeting skip 3 2026-12-18", "/meeting skip 3 next friday"),
     where=Where.GROUP,
-    args=(Arg("meeting", N_("The meeting's number"), required=True),
+    args=(MEETING,
           Arg("date", N_("The date to skip; the next one if empty"), rest=True)),
 )
 @requires(Role.MODERATOR)
 async def skip(ctx: Context) -> Reply:
     """Skip one date; every chat is told, with the next date."""
-    meeting = await meeting_here(ctx, ctx.arg("meeting"))
+    meeting = await meeting_here(ctx, ctx.need(MEETING))
     if meeting.cancelled:
         raise UserError(_("Meeting #{id} is cancelled.", id=str(meeting.id)))
     if not meeting.recurring:
@@ -117,7 +118,7 @@ async def move(ctx: Context) -> Reply:
         date, target = "", rest
     elif not target:
         date, target = "", date
-    meeting = await meeting_here(ctx, typed_id)
+    meeting = await meeting_here(ctx, maybe_id(typed_id))
     if meeting.cancelled:
         raise UserError(_("Meeting #{id} is cancelled.", id=str(meeting.id)))
     if not target.strip():

@@ -14,7 +14,8 @@ from typing import Any, NoReturn
 
 from bot.actions import Action
 from bot.context import Context, UserError
-from bot.feature import Feature
+from bot.convert import ID
+from bot.feature import Arg, Feature
 from bot.features.notices.records import (
     EDITABLE,
     Category,
@@ -169,22 +170,16 @@ async def pick_org(ctx: Context, orgs: list[Organisation], named: str) -> Organi
         reason="not attached", organisation=named.strip()[:32])
 
 
-def parse_id(raw: str | int) -> int | None:
-    """A notice id from "12" or "#12"."""
-    if isinstance(raw, int):
-        return raw
-    text = raw.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) < 10 else None
+NOTICE = Arg("notice", N_("The notice's number"), required=True, kind=ID)
 
 
-async def notice_for(ctx: Context, raw: str | int, *, editable: bool = False,
+async def notice_for(ctx: Context, notice_id: int | None, *, editable: bool = False,
                      action: str = "notice.access") -> tuple[Notice, Organisation]:
     """A notice the person may act on for its organisation (refused and audited otherwise)."""
-    notice_id = parse_id(raw)
     notice = await ctx.store.notices.get(notice_id) if notice_id is not None else None
     orgs = await broadcaster_orgs(ctx)
     if notice is None or notice.status == NoticeStatus.CANCELLED:
-        raise UserError(_("I don't know notice {id}.", id=f"#{str(raw).lstrip('#')[:12]}"))
+        raise UserError(_("I don't know notice {id}.", id=f"#{notice_id or '?'}"))
     org = next((o for o in orgs if o.id == notice.org_id), None)
     if org is None:
         await refuse(ctx, action, _("Notice {id} belongs to an organisation you do not "

@@ -12,11 +12,13 @@ from typing import Any
 
 from bot import forms
 from bot.context import Context, UserError, known_locale
+from bot.convert import maybe_id, switch_value
 from bot.dates import parse_when
 from bot.feature import Arg, Where
 from bot.features.notices.base import (
     MAX_BODY,
     MAX_TITLE,
+    NOTICE,
     NewFor,
     broadcaster_orgs,
     feature,
@@ -37,9 +39,6 @@ from bot.i18n import N_, SUPPORTED, _, language_name
 from bot.replies import Button, Reply
 from bot.richtext import doc
 from bot.trust import SEAL, starts_with_seal
-
-ON = frozenset({"on", "yes", "1", "true", "sí", "si", "oui", "sim", "हाँ", "نعم"})
-OFF = frozenset({"off", "no", "0", "false", "non", "não", "nao", "नहीं", "لا"})
 
 
 def check_text(title: str, body: str) -> NoticeText:
@@ -176,13 +175,13 @@ async def new_submitted(ctx: Context, ref: str, values: dict[str, str]) -> Any:
     usage=N_("<number> <language> [<title> | <text>]"), where=Where.PRIVATE,
     examples=("/notice text 12 fr Bureau des passeports fermé | Le bureau est fermé lundi.",
               "/notice text 12 fr", "/notice text 12 fr -"),
-    args=(Arg("notice", N_("The notice's number"), required=True),
+    args=(NOTICE,
           Arg("language", N_("The language of this version"), required=True),
           Arg("text", N_("Title | text; - removes the version"), rest=True)),
 )
 async def text_command(ctx: Context) -> Any:
     """Set a version in one line, remove it with "-", or fill it in as a form."""
-    notice, org = await notice_for(ctx, ctx.arg("notice"), editable=True)
+    notice, org = await notice_for(ctx, ctx.need(NOTICE), editable=True)
     lang = check_language(ctx.arg("language"))
     raw = ctx.arg("text")
     if not raw:
@@ -202,7 +201,7 @@ async def text_command(ctx: Context) -> Any:
 async def text_submitted(ctx: Context, ref: str, values: dict[str, str]) -> Any:
     """Save one language's version from the filled form."""
     raw_id, _sep, lang = ref.partition(".")
-    notice, org = await notice_for(ctx, raw_id, editable=True)
+    notice, org = await notice_for(ctx, maybe_id(raw_id), editable=True)
     notice.texts[check_language(lang)] = check_text(values.get("title", ""),
                                                     values.get("body", ""))
     return await save_and_show(ctx, notice, org)
@@ -216,10 +215,10 @@ async def set_option(ctx: Context, notice: Notice, option: str, value: str) -> N
     elif option == "language":
         notice.main_language = check_language(value)
     elif option in ("urgent", "seen"):
-        word = value.strip().lower()
-        if word not in ON | OFF:
+        switch = switch_value(value)
+        if switch is None:
             raise UserError(_("Say on or off."))
-        setattr(notice, "urgent" if option == "urgent" else "seen_button", word in ON)
+        setattr(notice, "urgent" if option == "urgent" else "seen_button", switch)
     elif option == "at":
         if value.strip().lower() in ("", "now", "-"):
             notice.publish_at = None
@@ -250,13 +249,13 @@ async def set_option(ctx: Context, notice: Notice, option: str, value: str) -> N
     examples=("/notice set 12 category elections", "/notice set 12 at 2026-12-05 09:00",
               "/notice set 12 expires 2026-12-20 18:00", "/notice set 12 urgent on",
               "/notice set 12 seen on", "/notice set 12 language es"),
-    args=(Arg("notice", N_("The notice's number"), required=True),
+    args=(NOTICE,
           Arg("option", N_("category, language, at, expires, urgent or seen"), required=True),
           Arg("value", N_("The new value"), rest=True)),
 )
 async def set_command(ctx: Context) -> Any:
     """Change one option and show the preview again."""
-    notice, org = await notice_for(ctx, ctx.arg("notice"), editable=True)
+    notice, org = await notice_for(ctx, ctx.need(NOTICE), editable=True)
     await set_option(ctx, notice, ctx.arg("option"), ctx.arg("value"))
     return await save_and_show(ctx, notice, org)
 
@@ -267,7 +266,7 @@ async def option_submitted(ctx: Context, ref: str, values: dict[str, str]) -> An
     raw_id, _sep, option = ref.partition(".")
     if option not in ("at", "expires"):
         raise UserError(_("This form is no longer valid. Please start again."))
-    notice, org = await notice_for(ctx, raw_id, editable=True)
+    notice, org = await notice_for(ctx, maybe_id(raw_id), editable=True)
     await set_option(ctx, notice, option, values.get("when", ""))
     return await save_and_show(ctx, notice, org)
 
@@ -275,22 +274,22 @@ async def option_submitted(ctx: Context, ref: str, values: dict[str, str]) -> An
 @feature.command(
     "notice preview", N_("Show a draft exactly as the chats will see it"), usage=N_("<number>"),
     where=Where.PRIVATE, examples=("/notice preview 12",),
-    args=(Arg("notice", N_("The notice's number"), required=True),),
+    args=(NOTICE,),
 )
 async def preview_command(ctx: Context) -> list[Reply]:
     """The preview of a draft or scheduled notice."""
-    notice, org = await notice_for(ctx, ctx.arg("notice"), editable=True)
+    notice, org = await notice_for(ctx, ctx.need(NOTICE), editable=True)
     return await _show(ctx, notice, org)
 
 
 @feature.command(
     "notice publish", N_("Publish a draft now, or at its publish time"), usage=N_("<number>"),
     where=Where.PRIVATE, examples=("/notice publish 12",),
-    args=(Arg("notice", N_("The notice's number"), required=True),),
+    args=(NOTICE,),
 )
 async def publish_command(ctx: Context) -> Reply:
     """What the Publish button does."""
-    notice, org = await notice_for(ctx, ctx.arg("notice"), editable=True,
+    notice, org = await notice_for(ctx, ctx.need(NOTICE), editable=True,
                                    action="notice.publish")
     return await go(ctx, notice, org)
 
@@ -298,11 +297,11 @@ async def publish_command(ctx: Context) -> Reply:
 @feature.command(
     "notice cancel", N_("Discard a draft, or unschedule a scheduled notice"),
     usage=N_("<number>"), where=Where.PRIVATE, examples=("/notice cancel 12",),
-    args=(Arg("notice", N_("The notice's number"), required=True),),
+    args=(NOTICE,),
 )
 async def cancel_command(ctx: Context) -> Reply:
     """What the Cancel button does."""
-    notice, _org = await notice_for(ctx, ctx.arg("notice"), editable=True)
+    notice, _org = await notice_for(ctx, ctx.need(NOTICE), editable=True)
     return await discard(ctx, notice)
 
 

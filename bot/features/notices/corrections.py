@@ -12,8 +12,9 @@ from typing import Any
 
 from bot import forms
 from bot.context import Context, UserError
+from bot.convert import maybe_id
 from bot.feature import Arg, Where
-from bot.features.notices.base import MAX_REASON, audit, feature, notice_for
+from bot.features.notices.base import MAX_REASON, NOTICE, audit, feature, notice_for
 from bot.features.notices.compose import check_language, check_text, text_form
 from bot.features.notices.publish import EXPIRE_GRACE
 from bot.features.notices.records import Notice, NoticeStatus, NoticeText, Organisation
@@ -74,13 +75,13 @@ async def correct(ctx: Context, notice: Notice, org: Organisation, lang: str,
     usage=N_("<number> [language] [<title> | <text>]"), where=Where.PRIVATE,
     examples=("/notice correct 12", "/notice correct 12 es Oficina cerrada | La oficina "
               "cierra el lunes 5 de mayo."),
-    args=(Arg("notice", N_("The notice's number"), required=True),
+    args=(NOTICE,
           Arg("language", N_("The version to correct (the main one when empty)")),
           Arg("text", N_("Title | text; a form asks for them when empty"), rest=True)),
 )
 async def correct_command(ctx: Context) -> Any:
     """Correct in one line, or fill in the version as a form (prefilled)."""
-    notice, org = await notice_for(ctx, ctx.arg("notice"), action="notice.correct")
+    notice, org = await notice_for(ctx, ctx.need(NOTICE), action="notice.correct")
     _published(notice)
     lang = check_language(ctx.arg("language")) if ctx.arg("language") else notice.main_language
     raw = ctx.arg("text")
@@ -94,7 +95,7 @@ async def correct_command(ctx: Context) -> Any:
 async def correct_submitted(ctx: Context, ref: str, values: dict[str, str]) -> Reply:
     """Apply a correction filled in as a form."""
     raw_id, _sep, lang = ref.partition(".")
-    notice, org = await notice_for(ctx, raw_id, action="notice.correct")
+    notice, org = await notice_for(ctx, maybe_id(raw_id), action="notice.correct")
     text = check_text(values.get("title", ""), values.get("body", ""))
     return await correct(ctx, notice, org, check_language(lang), text)
 
@@ -103,12 +104,12 @@ async def correct_submitted(ctx: Context, ref: str, values: dict[str, str]) -> R
     "notice retract", N_("Withdraw a published notice from every chat"),
     usage=N_("<number> [reason]"), where=Where.PRIVATE,
     examples=("/notice retract 12", "/notice retract 12 Published by mistake"),
-    args=(Arg("notice", N_("The notice's number"), required=True),
+    args=(NOTICE,
           Arg("reason", N_("Why, shown with the withdrawal"), rest=True)),
 )
 async def retract_command(ctx: Context) -> Reply:
     """Replace every copy with a withdrawal note and stop the copies not yet sent."""
-    notice, org = await notice_for(ctx, ctx.arg("notice"), action="notice.retract")
+    notice, org = await notice_for(ctx, ctx.need(NOTICE), action="notice.retract")
     _published(notice)
     reason = " ".join(ctx.arg("reason").split())
     if len(reason) > MAX_REASON:

@@ -19,8 +19,8 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import Context, JobContext, Services
-from bot.feature import Arg, Where
-from bot.features.notices.base import feature, notice_for
+from bot.feature import Where
+from bot.features.notices.base import NOTICE, feature, notice_for
 from bot.features.notices.records import Copy, Notice, NoticeStatus, Organisation
 from bot.features.notices.render import copy_payloads
 from bot.fmt import number
@@ -189,11 +189,11 @@ async def tick(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
 @feature.command(
     "notice report", N_("Show the delivery report of a notice"), usage=N_("<number>"),
     where=Where.PRIVATE, examples=("/notice report 12",),
-    args=(Arg("notice", N_("The notice's number"), required=True),),
+    args=(NOTICE,),
 )
 async def report_command(ctx: Context) -> Reply:
     """The report as it stands now (no member is ever named)."""
-    notice, _org = await notice_for(ctx, ctx.arg("notice"))
+    notice, _org = await notice_for(ctx, ctx.need(NOTICE))
     if notice.status not in (NoticeStatus.PUBLISHED, NoticeStatus.RETRACTED):
         raise_not_published(notice)
     copies = await ctx.store.notices.copies(notice.id)

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC
 
 from bot.context import Context, UserError
+from bot.convert import ID, SWITCH
 from bot.dates import parse_when
 from bot.events import CommandInvoked
 from bot.fanout import edit_everywhere, post_to_community
@@ -24,14 +25,16 @@ from bot.features.polls.common import (
 )
 from bot.features.polls.records import NewPoll, PollStatus, Tally
 from bot.features.polls.render import Listed, card, created, guide, listing, voters_list
-from bot.features.polls.syntax import parse_draft, parse_switch
+from bot.features.polls.syntax import parse_draft
 from bot.i18n import N_, _
 from bot.permissions import Role, requires
 from bot.records import Chat, DeliveryOp
 from bot.replies import Reply
 from bot.richtext import doc
 
-POLL_ARG = (Arg("poll", N_("The poll's number, e.g. 12"), required=True),)
+POLL = Arg("poll", N_("The poll's number, e.g. 12"), required=True, kind=ID)
+POLL_ARG = (POLL,)
+SWITCH_ARG = Arg("switch", N_("on or off"), kind=SWITCH)
 
 
 def _typed(ctx: Context) -> str:
@@ -125,7 +128,7 @@ async def polls(ctx: Context) -> Reply:
                  examples=("/poll show 12",), args=POLL_ARG)
 async def poll_show(ctx: Context) -> Reply:
     """The poll's card, with its buttons while open, only for the caller."""
-    poll = await find_poll(ctx, ctx.arg("poll"))
+    poll = await find_poll(ctx, ctx.need(POLL))
     tally = await ctx.store.polls.tally(poll.id)
     with ctx.for_person():
         reply = card(poll, tally, ctx.services.person_zone(ctx.person, ctx.chat))
@@ -136,7 +139,7 @@ async def poll_show(ctx: Context) -> Reply:
                  usage=N_("<number>"), examples=("/poll voters 12",), args=POLL_ARG)
 async def poll_voters(ctx: Context) -> Reply:
     """Names per option; never for anonymous polls, and only after closing for hidden ones."""
-    poll = await find_poll(ctx, ctx.arg("poll"))
+    poll = await find_poll(ctx, ctx.need(POLL))
     if poll.anonymous:
         raise UserError(_("Poll #{id} is anonymous: nobody can see who voted for what.",
                           id=poll.id))
@@ -152,7 +155,7 @@ async def poll_voters(ctx: Context) -> Reply:
                  args=POLL_ARG)
 async def poll_close(ctx: Context) -> Reply:
     """Close by hand: moderators and the poll's creator; the results follow everywhere."""
-    poll = await find_poll(ctx, ctx.arg("poll"))
+    poll = await find_poll(ctx, ctx.need(POLL))
     await require_manager(ctx, poll, "poll close")
     if poll.status != PollStatus.OPEN:
         raise UserError(_("Poll #{id} is already closed.", id=poll.id))
@@ -172,7 +175,7 @@ async def poll_close(ctx: Context) -> Reply:
                  args=POLL_ARG)
 async def poll_delete(ctx: Context) -> Reply:
     """Remove every copy and the results, and erase the ballots."""
-    poll = await find_poll(ctx, ctx.arg("poll"))
+    poll = await find_poll(ctx, ctx.need(POLL))
     await require_manager(ctx, poll, "poll delete")
     if not await ctx.store.polls.delete(poll.id, ctx.now()):
         raise UserError(_("There is no poll #{id} here. Send /polls to see the open polls.",
@@ -191,17 +194,14 @@ async def poll_delete(ctx: Context) -> Reply:
 
 @feature.command("poll members", N_("Let members start polls in this chat, or not"),
                  usage=N_("[on|off]"), examples=("/poll members on", "/poll members off"),
-                 where=Where.GROUP, args=(Arg("switch", N_("on or off")),))
+                 where=Where.GROUP, args=(SWITCH_ARG,))
 @requires(Role.MODERATOR)
 async def poll_members(ctx: Context) -> Reply:
     """Show or change whether members (not only moderators) may start polls here."""
-    typed = ctx.arg("switch")
-    if not typed:
+    switch = ctx.value(SWITCH_ARG)
+    if switch is None:
         allowed = bool(ctx.chat.settings.get(MEMBERS_SETTING))
     else:
-        switch = parse_switch(typed)
-        if switch is None:
-            raise UserError(_("Please answer on or off, e.g. /poll members on."))
         ctx.chat.settings[MEMBERS_SETTING] = switch
         await ctx.store.chats.update(ctx.chat)
         allowed = switch

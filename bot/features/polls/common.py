@@ -8,7 +8,6 @@ from typing import Any
 from bot.context import Context, UserError
 from bot.feature import Feature
 from bot.features.polls.records import Poll, PollStatus
-from bot.features.polls.syntax import parse_poll_id
 from bot.i18n import N_, _
 from bot.permissions import Role
 from bot.records import AuditEntry
@@ -35,12 +34,8 @@ async def belongs(ctx: Context, poll: Poll) -> bool:
     return False
 
 
-async def find_poll(ctx: Context, typed: str) -> Poll:
+async def find_poll(ctx: Context, poll_id: int) -> Poll:
     """The poll a command names, if the caller may see it; UserError otherwise."""
-    poll_id = parse_poll_id(typed)
-    if poll_id is None:
-        raise UserError(_("{value} is not a poll number. Send /polls to see the open polls.",
-                          value=typed[:20]))
     poll = await ctx.store.polls.get(poll_id)
     # Polls of other communities look the same as polls that never existed.
     if poll is None or poll.status == PollStatus.DELETED or not await belongs(ctx, poll):

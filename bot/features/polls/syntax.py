@@ -139,21 +139,3 @@ def parse_draft(raw: str) -> Draft:
         raise UserError(_("When should the poll close? For example: --closes friday 18:00"))
     return Draft(question, tuple(options), multiple="multi" in flags,
                  anonymous="anonymous" in flags, hidden="hidden" in flags, closes=closes)
-
-
-def parse_switch(value: str) -> bool | None:
-    """on/off in a few words and languages; None when it is neither."""
-    folded = _fold(value)
-    if folded in {"on", "yes", "true", "1", "si", "oui", "sim", "allow", "enable"}:
-        return True
-    if folded in {"off", "no", "false", "0", "non", "nao", "deny", "disable"}:
-        return False
-    return None
-
-
-def parse_poll_id(value: str) -> int | None:
-    """A poll number as typed ("12", "#12"); None when it is not one."""
-    digits = value.strip().lstrip("#№").strip()
-    if not digits.isdecimal() or len(digits) > 12:
-        return None
-    return int(digits)
