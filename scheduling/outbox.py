@@ -91,7 +91,9 @@ class OutboxWorker:
     def add_messenger(self, messenger: Messenger, limits: Limits | None = None) -> None:
         """Send this platform's deliveries through `messenger`."""
         self.messengers[messenger.platform] = messenger
-        pacer = Pacer(limits or getattr(messenger, "limits", Limits()))
+        if limits is None:
+            limits = getattr(messenger, "limits", Limits())
+        pacer = Pacer(limits)
         pacer.share(self.processes)
         self.pacers[messenger.platform] = pacer
 

@@ -44,7 +44,7 @@ class SqlStore:
         cache = EventCache()
         self.events.cache = cache
         for repo in (self.chats, self.people, self.communities):
-            repo.on_change = cache.clear  # type: ignore[attr-defined]
+            repo.on_change = cache.clear
         self.schedule = SqlSchedule(*args)
         self.outbox = SqlOutbox(*args)
         self.workers = SqlWorkers(*args)

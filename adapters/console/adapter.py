@@ -13,7 +13,7 @@ import asyncio
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypedDict
 
 from adapters.console.render import clean, render
 from bot.app import App
@@ -33,6 +33,14 @@ from bot.trust import inert
 from scheduling.pacing import Limits
 
 MAIN_CHAT = "main"
+
+
+class _Common(TypedDict):
+    """The fields every event from the console shares."""
+
+    chat: ChatRef
+    user: UserRef
+    platform_admin: bool
 
 
 def parse_command(line: str) -> tuple[str, str]:
@@ -89,7 +97,7 @@ class ConsoleAdapter:
 
     def _event(self, line: str) -> Event | None:
         admin = self.user == self.me
-        common = {"chat": self.chat, "user": self._user_ref(), "platform_admin": admin}
+        common: _Common = {"chat": self.chat, "user": self._user_ref(), "platform_admin": admin}
         if line.isdigit() or line.startswith("/press "):
             return self._press(line.removeprefix("/press ").strip(), common)
         if not line.startswith("/"):
@@ -105,15 +113,14 @@ class ConsoleAdapter:
         return CommandInvoked(**common, command=name, args=args,
                               message_id=str(next(self._ids)))
 
-    def _press(self, number: str, common: dict[str, object]) -> Event | None:
+    def _press(self, number: str, common: _Common) -> Event | None:
         chat_key = self.chat.key
         message_id = self._last_buttons.get(chat_key)
         actions = self._buttons.get(message_id or "", [])
         if not number.isdigit() or not 1 <= int(number) <= len(actions):
             self._say(_("(no such button here)"))
             return None
-        return ButtonPressed(**common, data=actions[int(number) - 1],  # type: ignore[arg-type]
-                             message_id=message_id)
+        return ButtonPressed(**common, data=actions[int(number) - 1], message_id=message_id)
 
     def _switch_chat(self, name: str) -> None:
         name = clean(inert(name.strip()))[:32] or MAIN_CHAT

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TypedDict
 
 from telegram import (
     Chat,
@@ -56,6 +57,14 @@ class Inbound:
     event: Event
     query_id: str | None = None
     update_id: int = 0
+
+
+class _Membership(TypedDict):
+    """The fields shared by the events for the bot joining or leaving a chat."""
+
+    chat: ChatRef
+    user: UserRef
+    locale_hint: str | None
 
 
 def chat_ref(chat: Chat) -> ChatRef:
@@ -141,15 +150,15 @@ class UpdateReader:
             privileged = spec is not None and spec.role > Role.MEMBER
             admin = await self._admin(message, privileged=privileged)
             return Inbound(CommandInvoked(
-                chat=chat_ref(message.chat), user=user_ref(message.from_user),
-                locale_hint=message.from_user.language_code, platform_admin=admin,
+                chat=chat_ref(message.chat), user=user_ref(sender),
+                locale_hint=sender.language_code, platform_admin=admin,
                 command=name, args=args, message_id=str(message.message_id),
                 reply_to=quoted(message), attachment=await attachment_of(message)))
         if not text:
             return None
         return Inbound(MessagePosted(
-            chat=chat_ref(message.chat), user=user_ref(message.from_user),
-            locale_hint=message.from_user.language_code,
+            chat=chat_ref(message.chat), user=user_ref(sender),
+            locale_hint=sender.language_code,
             platform_admin=await self._admin(message), text=text,
             message_id=str(message.message_id)))
 
@@ -207,8 +216,8 @@ class UpdateReader:
         if change.chat.type == ChatType.CHANNEL:
             return None
         old, new = change.old_chat_member, change.new_chat_member
-        common = {"chat": chat_ref(change.chat), "user": user_ref(change.from_user),
-                  "locale_hint": change.from_user.language_code}
+        common: _Membership = {"chat": chat_ref(change.chat), "user": user_ref(change.from_user),
+                               "locale_hint": change.from_user.language_code}
         was_in = old.status in _IN or _restricted_member(old)
         now_in = new.status in _IN or _restricted_member(new)
         if now_in and not was_in:

@@ -10,6 +10,7 @@ message being repeated.
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import logging
 import re
@@ -211,9 +212,9 @@ class TelegramMessenger:
         for index, (message_id, part) in enumerate(zip(message_ids, parts, strict=False)):
             retry = self.rest if index else self.first
             try:
-                await self._call(lambda m=message_id, p=part, i=index: self.bot.edit_message_text(
-                    p, chat_id, int(m), parse_mode=ParseMode.HTML,
-                    reply_markup=markup if i == 0 else None,
+                await self._call(functools.partial(
+                    self.bot.edit_message_text, part, chat_id, int(message_id),
+                    parse_mode=ParseMode.HTML, reply_markup=markup if index == 0 else None,
                     link_preview_options=NO_PREVIEW), retry)
             except DeliveryError as err:
                 if not _says(err, "message is not modified"):
@@ -228,8 +229,9 @@ class TelegramMessenger:
         failure: DeliveryError | None = None
         for message_id in message_ids:
             try:
-                await self._call(lambda m=message_id: self.bot.delete_message(chat_id, int(m)),
-                                 self.first)
+                await self._call(
+                    functools.partial(self.bot.delete_message, chat_id, int(message_id)),
+                    self.first)
             except DeliveryError as err:
                 if not _says(err, "message to delete not found"):
                     failure = failure or err

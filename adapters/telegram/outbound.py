@@ -52,7 +52,7 @@ class Responder:
                 if err.transient and isinstance(outcome, Reply):
                     await self._later(event, outcome, err, f"{inbound.update_id}:{index}")
 
-    async def _one(self, event: Event, chat: ChatRef, outcome: Outcome) -> None:
+    async def _one(self, event: Event, chat: ChatRef, outcome: Reply | Delete) -> None:
         try:
             if isinstance(outcome, Delete):
                 await self.messenger.delete(chat, [outcome.message_id])

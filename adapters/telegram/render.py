@@ -131,7 +131,8 @@ def _runs_html(runs: list[Run]) -> str:
 
 
 def _hard_pieces(value: str, limit: int) -> Iterator[str]:
-    piece, size = [], 0
+    piece: list[str] = []
+    size = 0
     for ch in value:
         n = units(ch)
         if size + n > limit:

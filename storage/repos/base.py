@@ -14,6 +14,10 @@ from storage.db import Sessions
 class Repo:
     """Base of repositories: one method, one transaction."""
 
+    # Called after a write marked `invalidates`; the store sets it on chats, people and
+    # communities so the per-event cache is dropped.
+    on_change: Callable[[], None] | None = None
+
     def __init__(self, sessions: Sessions, clock: Clock, dialect: str) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -25,9 +29,8 @@ class Repo:
 
     def changed(self) -> None:
         """Chats, people or roles changed: drop what the per-event cache holds."""
-        listener = getattr(self, "on_change", None)
-        if listener is not None:
-            listener()
+        if self.on_change is not None:
+            self.on_change()
 
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])

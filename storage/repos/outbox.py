@@ -31,7 +31,7 @@ async def insert_deliveries(s: Any, dialect: str, deliveries: Sequence[NewDelive
     if not deliveries:
         return []
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    rows = [{
+    rows: list[dict[str, Any]] = [{
         "key": d.key[:200], "chat_id": d.chat_id, "op": d.op.value, "payload": d.payload,
         "status": DeliveryStatus.PENDING.value, "attempts": 0,
         "not_before": d.not_before or now, "message_ids": [], "source": d.source,
