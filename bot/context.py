@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.events import Event
 from bot.i18n import SUPPORTED, supported_locale, use_locale
-from bot.permissions import PermissionDenied, Role
-from bot.records import Chat, NewDelivery, Person, ScheduledItem
+from bot.permissions import Role
+from bot.records import AuditEntry, Chat, NewDelivery, Person, ScheduledItem
 
 if TYPE_CHECKING:
+    from bot.actions import Action
     from bot.config import Settings
     from bot.digest import DigestSection
     from bot.feature import Arg
@@ -105,6 +106,8 @@ class Context:
     # Arguments declared with a kind, converted by the router (see bot/convert.py).
     typed: dict[str, Any] = field(default_factory=dict)
     router: Router | None = None
+    # The button's action, for a button press.
+    action: Action | None = None
 
     @property
     def store(self) -> Store:
@@ -161,10 +164,11 @@ class Context:
         with use_locale(self.person_locale):
             yield
 
-    def require(self, role: Role) -> None:
-        """Raise PermissionDenied unless the caller holds `role`."""
-        if self.role < role:
-            raise PermissionDenied(role)
+    async def audit(self, action: str, *, allowed: bool = True, **detail: Any) -> None:
+        """Write what this person did here (or tried to) to the audit log."""
+        await self.store.audit.record(AuditEntry(
+            at=self.now(), action=action, actor_person_id=self.person.id, chat_id=self.chat.id,
+            community_id=self.chat.community_id, allowed=allowed, detail=detail))
 
     def arg(self, name: str, default: str = "") -> str:
         """A parsed argument by name."""

@@ -71,6 +71,13 @@ class Attachment:
     mime: str = "application/octet-stream"
 
 
+class PlatformRight(StrEnum):
+    """A right the platform gives a person in a chat, besides administering it."""
+
+    # Discord's Manage Events: moderates meetings and sessions (see bot/permissions.py).
+    MANAGE_EVENTS = "manage_events"
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """Common to every inbound event."""
@@ -84,6 +91,8 @@ class Event:
     # True when the platform says this user administers this chat
     # (Telegram creator/administrator, Discord Manage Server).
     platform_admin: bool = False
+    # Narrower rights the platform gives the user here (rules say which of them count).
+    platform_rights: frozenset[PlatformRight] = frozenset()
     # Discord lets the bot answer only the caller (ephemeral replies).
     can_answer_privately: bool = False
     # The platform can show a form natively here (a Discord modal in answer to an

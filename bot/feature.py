@@ -11,7 +11,7 @@ from bot.actions import Action
 from bot.convert import Kind
 from bot.events import Event
 from bot.i18n import Lazy
-from bot.permissions import Role, required_role
+from bot.permissions import Role, Rule
 
 if TYPE_CHECKING:
     from bot.context import Context, JobContext, Services
@@ -64,6 +64,7 @@ class CommandSpec:
     handler: CommandHandler
     summary: Lazy
     feature: str
+    rule: Rule
     usage: Lazy | None = None
     examples: tuple[str, ...] = ()
     where: Where = Where.ANYWHERE
@@ -74,13 +75,21 @@ class CommandSpec:
 
     @property
     def role(self) -> Role:
-        """The role the handler requires."""
-        return required_role(self.handler)
+        """The role needed to run it at all."""
+        return self.rule.role
 
     @property
     def group(self) -> str:
         """The first word ("meeting" for "meeting new")."""
         return self.name.split(" ", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    """A registered button handler and who may press it."""
+
+    handler: ButtonHandler
+    rule: Rule
 
 
 @dataclass(slots=True)
@@ -90,7 +99,7 @@ class Feature:
     name: str
     title: Lazy
     commands: list[CommandSpec] = field(default_factory=list)
-    buttons: dict[type[Action], ButtonHandler] = field(default_factory=dict)
+    buttons: dict[type[Action], ButtonSpec] = field(default_factory=dict)
     jobs: dict[str, JobHandler] = field(default_factory=dict)
     hooks: dict[type[Event], list[EventHandler]] = field(default_factory=dict)
     starters: list[StartHook] = field(default_factory=list)
@@ -98,12 +107,21 @@ class Feature:
     erasers: list[PersonalErase] = field(default_factory=list)
     sections: list[tuple[int, DigestSection]] = field(default_factory=list)
     order: int = 50
+    # The order /help and the platforms' menus list the commands in (the order people use
+    # them); commands not named here follow, in the order they were registered.
+    listing: tuple[str, ...] = ()
+
+    def listed(self) -> list[CommandSpec]:
+        """The commands in the order they are shown."""
+        place = {name: i for i, name in enumerate(self.listing)}
+        return sorted(self.commands, key=lambda spec: place.get(spec.name, len(place)))
 
     def command(
         self,
         name: str,
         summary: Lazy,
         *,
+        rule: Rule,
         usage: Lazy | None = None,
         examples: Sequence[str] = (),
         where: Where = Where.ANYWHERE,
@@ -111,22 +129,26 @@ class Feature:
         pipe_separated: bool = False,
         hidden: bool = False,
     ) -> Callable[[H], H]:
-        """Register a command handler: `async def h(ctx) -> outcome(s)`."""
+        """Register a command handler: `async def h(ctx) -> outcome(s)`; `rule` says who may
+        run it (bot/permissions.py), and the router enforces it before the handler runs."""
 
         def decorate(handler: H) -> H:
             self.commands.append(
-                CommandSpec(name, handler, summary, self.name, usage, tuple(examples), where,
-                            tuple(args), pipe_separated, hidden)
+                CommandSpec(name, handler, summary, self.name, rule, usage, tuple(examples),
+                            where, tuple(args), pipe_separated, hidden)
             )
             return handler
 
         return decorate
 
-    def button(self, action: type[Action]) -> Callable[[H], H]:
-        """Register a button handler: `async def h(ctx, action) -> outcome(s)`."""
+    def button(self, action: type[Action], *, rule: Rule) -> Callable[[H], H]:
+        """Register a button handler: `async def h(ctx, action) -> outcome(s)`; `rule` says who
+        may press it."""
 
         def decorate(handler: H) -> H:
-            self.buttons[action] = handler
+            if action in self.buttons:
+                raise ValueError(f"button {action.prefix!r} registered twice")
+            self.buttons[action] = ButtonSpec(handler, rule)
             return handler
 
         return decorate

@@ -1,11 +1,30 @@
-"""Roles, ordered, and the one decorator that checks them."""
+"""Who may do what: ordered roles, and the rule every command and button declares.
+
+A rule is read by the router, which enforces and audits it in one place before the handler
+runs (see `Router.permit`); the permission table of the docs and the tests is generated from
+the rules (`bot/access.py`). A rule is:
+
+- a role needed to run it at all;
+- optionally a higher role needed to *change* something, where running it to look is open
+  (`/language` shows the language to everyone and sets it for moderators);
+- optionally a check that lets someone below the role through (`unless`: the poll's creator,
+  a chair of the running session);
+- optionally a check everyone must pass besides the role (`also`: a verified broadcaster);
+- which platform rights grant the moderator role for it (chat administrators always; Discord's
+  Manage Events too, for meetings and sessions).
+
+Before refusing what platform rights could grant, the router asks the adapter to look at the
+person's rights again (`bot.ports.AdminRights`), so a newly promoted admin is never refused.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from enum import IntEnum
-from functools import wraps
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
+
+from bot.events import PlatformRight
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -20,31 +39,74 @@ class Role(IntEnum):
 
 
 class PermissionDenied(Exception):
-    """The caller's role is below what the action needs."""
+    """The caller may not do this; `message` says why when the role alone does not."""
 
-    def __init__(self, needed: Role) -> None:
+    def __init__(self, needed: Role, message: str | None = None,
+                 check: str | None = None) -> None:
         super().__init__(f"needs {needed.name.lower()}")
         self.needed = needed
+        self.message = message
+        # The check that failed, as the permission table names it.
+        self.check = check
 
 
-F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A condition besides the role, declared once and named in the permission table."""
+
+    # Who passes, as the permission table in the docs says it ("the poll's creator").
+    who: str
+    test: Callable[[Context], Awaitable[bool]]
+    # What a person who fails it is told (translated when called); the role's refusal if None.
+    refusal: Callable[[Context], str] | None = None
 
 
-def requires(role: Role) -> Callable[[F], F]:
-    """Refuse the handler unless the caller holds `role` (checked by the router)."""
-
-    def decorate(handler: F) -> F:
-        @wraps(handler)
-        async def checked(ctx: Context, *args: Any, **kwargs: Any) -> Any:
-            ctx.require(role)
-            return await handler(ctx, *args, **kwargs)
-
-        checked.required_role = role  # type: ignore[attr-defined]
-        return checked  # type: ignore[return-value]
-
-    return decorate
+def _has_args(args: str) -> bool:
+    return bool(args.strip())
 
 
-def required_role(handler: Callable[..., Any]) -> Role:
-    """The role a handler declared with `@requires`, else MEMBER."""
-    return getattr(handler, "required_role", Role.MEMBER)
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Who may use one command or button."""
+
+    role: Role = Role.MEMBER
+    # Needed in a group to change something (a private chat is the person's own).
+    change: Role | None = None
+    # Which argument lines count as a change (any, by default), and how the docs say it.
+    changing: Callable[[str], bool] = _has_args
+    change_doc: str = "to change"
+    unless: Check | None = None
+    also: Check | None = None
+    # Discord's Manage Events grants the moderator role here (meetings and sessions).
+    events: bool = False
+
+    def needed(self, *, changing: bool, private: bool) -> Role:
+        """The role needed here, for a change or only to look."""
+        if self.change is not None and not private and changing:
+            return max(self.role, self.change)
+        return self.role
+
+    def granted_by(self, admin: bool, rights: frozenset[PlatformRight]) -> bool:
+        """True when the platform's rights make the person a moderator for this rule."""
+        return admin or (self.events and PlatformRight.MANAGE_EVENTS in rights)
+
+
+ANYONE = Rule()
+MODERATORS = Rule(Role.MODERATOR)
+OPERATOR = Rule(Role.OPERATOR)
+
+
+def to_change(role: Role = Role.MODERATOR, changing: Callable[[str], bool] = _has_args,
+              doc: str = "to change") -> Rule:
+    """Open to look; `role` in a group to change (arguments that `changing` accepts)."""
+    return Rule(change=role, changing=changing, change_doc=doc)
+
+
+def moderators_or(check: Check) -> Rule:
+    """Moderators, and whoever passes `check` (its creator, its owner, a chair)."""
+    return Rule(Role.MODERATOR, unless=check)
+
+
+def only(check: Check) -> Rule:
+    """Whoever passes `check`, whatever their role (a verified broadcaster)."""
+    return Rule(also=check)

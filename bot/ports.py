@@ -77,6 +77,17 @@ class Messenger(Protocol):
         ...
 
 
+class AdminRights(Protocol):
+    """Asks a platform, now, whether a person administers a chat.
+
+    The router calls it before refusing what those rights would allow, so that a person
+    promoted a moment ago is not refused on stale information."""
+
+    async def is_admin_now(self, chat: ChatRef, user: UserRef) -> bool:
+        """True when the platform says, now, that `user` administers `chat`."""
+        ...
+
+
 class ChatStore(Protocol):
     """Chats and their settings."""
 

@@ -20,10 +20,11 @@ from bot.events import (
     CommandInvoked,
     Event,
     MessagePosted,
+    Platform,
 )
 from bot.feature import (
     Arg,
-    ButtonHandler,
+    ButtonSpec,
     CommandSpec,
     EventHandler,
     Feature,
@@ -35,8 +36,9 @@ from bot.feature import (
 )
 from bot.fmt import number
 from bot.i18n import _, isolate, set_locale, supported_locale, use_locale
-from bot.permissions import PermissionDenied, Role, required_role
-from bot.records import AuditEntry, Person
+from bot.permissions import PermissionDenied, Role, Rule
+from bot.ports import AdminRights
+from bot.records import Person
 from bot.replies import Outcome, Reply, Toast
 from bot.richtext import text
 from bot.throttle import Throttle, parse_rate
@@ -54,7 +56,9 @@ class Router:
         self.features = sorted(features, key=lambda f: (f.order, f.name))
         self.throttle = Throttle(*parse_rate(services.settings.command_rate_limit))
         self.commands: dict[str, CommandSpec] = {}
-        self.buttons: dict[type[Action], ButtonHandler] = {}
+        self.buttons: dict[type[Action], ButtonSpec] = {}
+        # Each platform's live look-up of admin rights, registered by its adapter.
+        self.admin_rights: dict[Platform, AdminRights] = {}
         self.jobs: dict[str, JobHandler] = {}
         self.hooks: dict[type[Event], list[EventHandler]] = {}
         self.starters: list[StartHook] = []
@@ -66,12 +70,12 @@ class Router:
             self.exporters.extend(feature.exporters)
             self.erasers.extend(feature.erasers)
             sections.extend(feature.sections)
-            for spec in feature.commands:
+            for spec in feature.listed():
                 if spec.name in self.commands:
                     raise ValueError(f"command {spec.name!r} registered twice")
                 self.commands[spec.name] = spec
-            for action, handler in feature.buttons.items():
-                self.buttons[action] = handler
+            for action, button in feature.buttons.items():
+                self.buttons[action] = button
             for kind, job in feature.jobs.items():
                 if kind in self.jobs:
                     raise ValueError(f"job kind {kind!r} registered twice")
@@ -154,10 +158,9 @@ class Router:
             return [_answer(event, err.message)]
         except PermissionDenied as denied:
             if ctx is not None:
-                await self._audit(ctx, self._action_name(event), allowed=False,
-                                  detail={"needed": denied.needed.name.lower()})
+                await ctx.audit(self._action_name(event), allowed=False, **_why(denied))
                 _answer_privately_in_person_locale(ctx)
-            return [_answer(event, refusal(denied.needed))]
+            return [_answer(event, denied.message or refusal(denied.needed))]
         except Exception:
             log.exception("failed to handle %s", type(event).__name__)
             if ctx is not None:
@@ -195,13 +198,21 @@ class Router:
             raise UserError(_("This works in a group chat, not in a private chat."))
         if spec.where == Where.PRIVATE and not ctx.is_private:
             raise UserError(_("Please send me this in a private chat."))
-        ctx.require(spec.role)
+        rule = spec.rule
+        typed = args or " ".join(event.options.values())
+        needed = rule.needed(changing=rule.changing(typed), private=ctx.is_private)
+        if rule.unless is None:
+            # Refused before the arguments are read: a member learns nothing from usage.
+            await self.permit(ctx, rule, needed)
         ctx.args = args
         ctx.values = parse_args(spec, args, event.options)
         ctx.typed = convert_args(ctx, spec)
+        if rule.unless is not None:
+            # The check reads the arguments (which poll, which entry).
+            await self.permit(ctx, rule, needed)
         outcomes = _outcomes(await spec.handler(ctx))
-        if spec.role > Role.MEMBER:
-            await self._audit(ctx, spec.name, allowed=True, detail={"args": args[:200]})
+        if needed > Role.MEMBER or rule.also is not None:
+            await ctx.audit(spec.name, allowed=True, args=args[:200])
         return outcomes
 
     async def _button(self, ctx: Context, event: ButtonPressed) -> list[Outcome]:
@@ -213,16 +224,19 @@ class Router:
         except InvalidAction:
             log.info("refused a button payload that is not ours")
             return [Toast(_("This button no longer works."))]
-        handler = self.buttons.get(type(action))
-        if handler is None:
+        button = self.buttons.get(type(action))
+        if button is None:
             return [Toast(_("This button no longer works."))]
+        ctx.action = action
         try:
-            ctx.require(required_role(handler))
+            # Pressing a button always does something: it counts as a change.
+            await self.permit(ctx, button.rule,
+                              button.rule.needed(changing=True, private=ctx.is_private))
         except PermissionDenied as denied:
-            await self._audit(ctx, f"button:{action.prefix}", allowed=False)
-            return [Toast(refusal(denied.needed), alert=True)]
+            await ctx.audit(f"button:{action.prefix}", allowed=False, **_why(denied))
+            return [Toast(denied.message or refusal(denied.needed), alert=True)]
         try:
-            outcomes = _outcomes(await handler(ctx, action))
+            outcomes = _outcomes(await button.handler(ctx, action))
         except UserError as err:
             return [Toast(err.message, alert=True)]
         if not any(isinstance(o, Toast) for o in outcomes):
@@ -244,12 +258,40 @@ class Router:
             return f"button:{event.data.partition(':')[0][:16]}"
         return type(event).__name__
 
-    async def _audit(self, ctx: Context, action: str, *, allowed: bool,
-                     detail: dict[str, Any] | None = None) -> None:
-        await self.services.store.audit.record(AuditEntry(
-            at=ctx.now(), action=action, actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
-            community_id=ctx.chat.community_id, allowed=allowed, detail=detail or {},
-        ))
+    # -- permission ----------------------------------------------------------------
+
+    async def permit(self, ctx: Context, rule: Rule, needed: Role) -> None:
+        """The one permission check: raise PermissionDenied unless `rule` lets this person do
+        this here. Platform rights that would lift a refusal are looked at again first."""
+        if ctx.role < needed:
+            if needed == Role.MODERATOR and rule.granted_by(ctx.event.platform_admin,
+                                                            ctx.event.platform_rights):
+                ctx.role = needed
+            elif rule.unless is not None and await rule.unless.test(ctx):
+                pass
+            elif needed == Role.MODERATOR and await self.admin_now(ctx):
+                ctx.role = needed
+            else:
+                check = rule.unless
+                raise PermissionDenied(needed, check.refusal(ctx) if check and check.refusal
+                                       else None, check.who if check else None)
+        if rule.also is not None and not await rule.also.test(ctx):
+            raise PermissionDenied(max(needed, ctx.role),
+                                   rule.also.refusal(ctx) if rule.also.refusal else None,
+                                   rule.also.who)
+
+    async def admin_now(self, ctx: Context) -> bool:
+        """Whether the platform says, now, that this person administers this chat."""
+        rights = self.admin_rights.get(ctx.chat.platform)
+        if rights is None or ctx.is_private:
+            return False
+        try:
+            return await rights.is_admin_now(ctx.event.chat, ctx.event.user)
+        except Exception:
+            # A failed look-up grants nothing new; the refusal stands.
+            log.warning("could not look up admin rights on %s", ctx.chat.platform.value,
+                        exc_info=True)
+            return False
 
 
 def refusal(needed: Role) -> str:
@@ -319,6 +361,14 @@ def not_a(arg: Arg[Any], raw: str, spec: CommandSpec | None = None) -> str:
     return _("“{value}” is not {what}: {argument}.\nFor example: {example}",
              value=isolate(raw.strip()[:40]), what=arg.kind.what.text(),
              argument=arg.summary.text(), example=isolate(example))
+
+
+def _why(denied: PermissionDenied) -> dict[str, str]:
+    """What an audit entry says of a refusal: the role needed, and the check that failed."""
+    why = {"needed": denied.needed.name.lower()}
+    if denied.check:
+        why["check"] = denied.check
+    return why
 
 
 def _outcomes(result: Any) -> list[Outcome]:

@@ -32,6 +32,7 @@ from bot.app import App
 from bot.config import ConfigError, Settings
 from bot.events import Platform
 from bot.i18n import use_locale
+from bot.permissions import PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -271,8 +272,11 @@ class DiscordAdapter:
         if len(spec.args) > MAX_MODAL_INPUTS or all(
                 given.get(a.name) for a in spec.args if a.required):
             return False
-        ctx = await self.app.router.context_for(inbound.command_event(interaction, route, {}))
-        if ctx.role < spec.role:
+        router = self.app.router
+        ctx = await router.context_for(inbound.command_event(interaction, route, {}))
+        try:
+            await router.permit(ctx, spec.rule, spec.rule.role)
+        except PermissionDenied:
             return False  # the core refuses it, in the caller's language
         with use_locale(ctx.person_locale):
             fields = [FormField(a.name, a.summary.text(), long=a.rest, required=a.required,

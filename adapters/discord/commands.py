@@ -116,7 +116,7 @@ def name_tokens(features: Iterable[Feature]) -> list[tuple[str, str]]:
     Discord shows: what the `commands` catalogs translate."""
     tokens: set[tuple[str, str]] = set()
     for feature in features:
-        for spec in feature.commands:
+        for spec in feature.listed():
             if spec.hidden:
                 continue
             tokens.update(("command", option_name(w)) for w in spec.name.split())

@@ -14,11 +14,9 @@ from bot.events import (
     CommandInvoked,
     FormSubmitted,
     Platform,
+    PlatformRight,
     UserRef,
 )
-
-# Members with Manage Events are moderators for these command groups.
-EVENT_GROUPS = frozenset({"meeting", "session"})
 
 
 def chat_ref(interaction: discord.Interaction) -> ChatRef:
@@ -37,17 +35,22 @@ def user_ref(interaction: discord.Interaction) -> UserRef:
     return UserRef(Platform.DISCORD, str(user.id), user.display_name, user.name)
 
 
-def is_admin(interaction: discord.Interaction, group: str = "") -> bool:
-    """Manage Server makes a moderator; Manage Events too, for meetings and sessions."""
+def is_admin(interaction: discord.Interaction) -> bool:
+    """Administrator or Manage Server: the server's admins (the interaction's live rights)."""
     if interaction.guild_id is None:
         return False
     perms = interaction.permissions
-    if perms.administrator or perms.manage_guild:
-        return True
-    return group in EVENT_GROUPS and perms.manage_events
+    return bool(perms.administrator or perms.manage_guild)
 
 
-def _common(interaction: discord.Interaction, group: str = "") -> dict[str, Any]:
+def rights(interaction: discord.Interaction) -> frozenset[PlatformRight]:
+    """The narrower rights the core's rules may count (Manage Events, for meetings)."""
+    if interaction.guild_id is None or not interaction.permissions.manage_events:
+        return frozenset()
+    return frozenset({PlatformRight.MANAGE_EVENTS})
+
+
+def _common(interaction: discord.Interaction) -> dict[str, Any]:
     guild_locale = interaction.guild_locale if interaction.guild_id is not None else None
     # A slash command or a click may still be answered with a modal; a submitted modal not.
     forms = interaction.type is not discord.InteractionType.modal_submit
@@ -57,7 +60,8 @@ def _common(interaction: discord.Interaction, group: str = "") -> dict[str, Any]
         "user": user_ref(interaction),
         "locale_hint": str(interaction.locale.value) if interaction.locale else None,
         "chat_locale_hint": str(guild_locale.value) if guild_locale else None,
-        "platform_admin": is_admin(interaction, group),
+        "platform_admin": is_admin(interaction),
+        "platform_rights": rights(interaction),
         "can_answer_privately": True,
     }
 
@@ -67,12 +71,12 @@ def command_event(interaction: discord.Interaction, route: Route,
     """A slash command (or the modal that completed one) as `CommandInvoked`."""
     spec = route.spec
     if route.free_text:
-        return CommandInvoked(**_common(interaction, spec.group), command=spec.name,
+        return CommandInvoked(**_common(interaction), command=spec.name,
                               args=next(iter(values.values()), ""))
     options = {route.options.get(k, k): v for k, v in values.items()}
     ordered = [options[a.name] for a in spec.args if options.get(a.name)]
     args = (" | " if spec.pipe_separated else " ").join(ordered)
-    return CommandInvoked(**_common(interaction, spec.group), command=spec.name, args=args,
+    return CommandInvoked(**_common(interaction), command=spec.name, args=args,
                           options=options)
 
 

@@ -79,6 +79,7 @@ class TelegramAdapter:
         self.messenger = TelegramMessenger(bot, rest=retry, ready=self.ready)
         self.direct = TelegramMessenger(bot, first=retry, rest=retry, ready=self.ready)
         self.admins = AdminCache(bot, ttl=admin_ttl)
+        app.router.admin_rights[Platform.TELEGRAM] = self.admins
         self.reader = UpdateReader(app.router, self.admins)
         self.responder = Responder(app, self.direct)
         self.webhook: WebhookServer | None = None

@@ -24,7 +24,6 @@ from telegram import (
 from telegram.constants import ChatMemberStatus, ChatType, MessageEntityType
 
 from adapters.telegram.roles import AdminCache
-from bot.actions import registered
 from bot.events import (
     Attachment,
     BotAdded,
@@ -40,7 +39,6 @@ from bot.events import (
     QuotedMessage,
     UserRef,
 )
-from bot.permissions import Role, required_role
 from bot.router import Router
 
 _COMMAND = re.compile(r"/([^\s@]+)(?:@(\S+))?(?:\s+(.*))?", re.DOTALL)
@@ -147,8 +145,7 @@ class UpdateReader:
             spec, _ = self.router.resolve(name, args)
             if spec is None and not (addressed or self._ours(message, name)):
                 return None
-            privileged = spec is not None and spec.role > Role.MEMBER
-            admin = await self._admin(message, privileged=privileged)
+            admin = await self._admin(message)
             return Inbound(CommandInvoked(
                 chat=chat_ref(message.chat), user=user_ref(sender),
                 locale_hint=sender.language_code, platform_admin=admin,
@@ -181,13 +178,12 @@ class UpdateReader:
         sender = message.sender_chat
         return sender is not None and sender.id == message.chat.id
 
-    async def _admin(self, message: Message, *, privileged: bool = False) -> bool:
+    async def _admin(self, message: Message) -> bool:
         if message.chat.type == ChatType.PRIVATE or message.from_user is None:
             return False
         if self._anonymous(message):
             return True
-        return await self.admins.is_admin(message.chat.id, message.from_user.id,
-                                          privileged=privileged)
+        return await self.admins.is_admin(message.chat.id, message.from_user.id)
 
     async def _button(self, update: Update) -> Inbound | None:
         query = update.callback_query
@@ -198,17 +194,11 @@ class UpdateReader:
         chat = message.chat
         admin = False
         if chat.type != ChatType.PRIVATE:
-            admin = await self.admins.is_admin(chat.id, query.from_user.id,
-                                               privileged=self._privileged_button(query.data))
+            admin = await self.admins.is_admin(chat.id, query.from_user.id)
         return Inbound(ButtonPressed(
             chat=chat_ref(chat), user=user_ref(query.from_user),
             locale_hint=query.from_user.language_code, platform_admin=admin,
             data=query.data, message_id=str(message.message_id)), query_id=query.id)
-
-    def _privileged_button(self, data: str) -> bool:
-        action = registered().get(data.partition(":")[0])
-        handler = self.router.buttons.get(action) if action else None
-        return handler is not None and required_role(handler) > Role.MEMBER
 
     def _membership(self, change: ChatMemberUpdated) -> Inbound | None:
         if self.bot_id is not None and change.new_chat_member.user.id != self.bot_id:

@@ -33,7 +33,7 @@ def menu(router: Router, locale: str, up_to: Role = Role.MEMBER) -> list[BotComm
     with use_locale(locale):
         for feature in router.features:
             groups: dict[str, list[CommandSpec]] = {}
-            for spec in feature.commands:
+            for spec in feature.listed():
                 if not spec.hidden and spec.role <= up_to:
                     groups.setdefault(spec.group, []).append(spec)
             for name, specs in groups.items():

@@ -1,9 +1,10 @@
 """Who administers a Telegram group: getChatAdministrators, cached briefly.
 
 Chat creators and administrators are moderators of their chat. The list is
-cached per chat for `ttl` seconds; before a privileged command from someone
-the cache says is not an admin, it is fetched again (at most once every
-`recheck` seconds per chat), so a newly promoted admin is not refused.
+cached per chat for `ttl` seconds. Before the core refuses someone what admin
+rights would allow, it asks again (`is_admin_now`, the core's `AdminRights`
+port), and the list is fetched again unless it was fetched less than `recheck`
+seconds ago, so a newly promoted admin is not refused.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from telegram import Bot
 from telegram.error import TelegramError
+
+from bot.events import ChatRef, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +31,7 @@ class _Entry:
 class AdminCache:
     """Administrators of each group, looked up on demand."""
 
-    def __init__(self, bot: Bot, *, ttl: float = 120.0, recheck: float = 2.0,
+    def __init__(self, bot: Bot, *, ttl: float = 120.0, recheck: float = 1.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.bot = bot
         self.ttl = ttl
@@ -47,6 +50,14 @@ class AdminCache:
         if stale or refused:
             entry = await self._fetch(chat_id, entry)
         return entry is not None and user_id in entry.admins
+
+    async def is_admin_now(self, chat: ChatRef, user: UserRef) -> bool:
+        """Look again before a refusal that admin rights would lift (`bot.ports.AdminRights`)."""
+        try:
+            chat_id, user_id = int(chat.id), int(user.id)
+        except ValueError:
+            return False
+        return await self.is_admin(chat_id, user_id, privileged=True)
 
     def forget(self, chat_id: int) -> None:
         """Drop what is known about a chat (the bot left, the chat moved)."""

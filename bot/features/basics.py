@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.events import BotAdded, BotRemoved, ChatMigrated
 from bot.feature import Arg, CommandSpec, Feature, Where
 from bot.i18n import N_, _, use_locale
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, MODERATORS, Role
 from bot.records import Chat, NewDelivery
 from bot.replies import Reply, reply_to_json
 from bot.richtext import Block, Line, RichText, block, bold, bullets, doc, line
@@ -22,7 +22,7 @@ def _intro() -> Block:
     )
 
 
-@feature.command("start", N_("Say hello and see how I can help"))
+@feature.command("start", N_("Say hello and see how I can help"), rule=ANYONE)
 async def start(ctx: Context) -> Reply:
     """Greet the person (private) or the chat (group)."""
     hello = _("Hello, {name}!", name=ctx.person.display_name)
@@ -38,6 +38,7 @@ async def start(ctx: Context) -> Reply:
     "help", N_("Show what you can do here"),
     usage=N_("[command]"), examples=("/help", "/help timezone"),
     args=(Arg("command", N_("A command to explain")),),
+    rule=ANYONE,
 )
 async def help_(ctx: Context) -> Reply:
     """List the commands the caller may use here, or explain one."""
@@ -60,7 +61,7 @@ async def help_(ctx: Context) -> Reply:
         return Reply(RichText(tuple(blocks)))
     blocks = [block(bold(_("Here is what you can do here:")))]
     for feat in router.features:
-        specs = [s for s in feat.commands if _visible(ctx, s)]
+        specs = [s for s in feat.listed() if _visible(ctx, s)]
         if not specs:
             continue
         items = [line(f"{usage_of(s)} — ", s.summary.text()) for s in specs]
@@ -96,8 +97,8 @@ async def added(ctx: Context) -> Reply:
 @feature.command(
     "setup", N_("Set me up in this chat and greet everyone here"),
     where=Where.GROUP, examples=("/setup",),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def setup(ctx: Context) -> Reply:
     """Register this chat (a Discord channel) and greet it in its language.
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.context import Context, UserError
 from bot.feature import Arg, Feature, Where
 from bot.i18n import N_, _, use_locale
-from bot.permissions import Role, requires
+from bot.permissions import MODERATORS, Role
 from bot.records import NewDelivery, Person
 from bot.replies import Reply, reply_to_json
 from bot.richtext import Code, doc, line
@@ -34,8 +34,8 @@ def _normalise_code(typed: str) -> str:
     "link", N_("Link this chat with another chat of the same community"),
     usage=N_("[code]"), where=Where.GROUP, examples=("/link", "/link K7QM-3XPA"),
     args=(Arg("code", N_("The code /link gave in the other chat")),),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def link(ctx: Context) -> Reply:
     """Without a code, issue one; with a code, join that code's community."""
     typed = ctx.arg("code")
@@ -75,8 +75,7 @@ async def link(ctx: Context) -> Reply:
                        "with: {chats}.", chats=names)))
 
 
-@feature.command("unlink", N_("Take this chat out of its community"), where=Where.GROUP)
-@requires(Role.MODERATOR)
+@feature.command("unlink", N_("Take this chat out of its community"), where=Where.GROUP, rule=MODERATORS)
 async def unlink(ctx: Context) -> Reply:
     """Give this chat a community of its own again."""
     chats = await ctx.store.chats.in_community(ctx.chat.community_id, active_only=False)
@@ -109,8 +108,8 @@ async def _person_named(ctx: Context) -> Person:
     "promote", N_("Make someone a moderator of this community"),
     usage=N_("<name>"), where=Where.GROUP, examples=("/promote alice",),
     args=(Arg("person", N_("Their username or name"), rest=True),),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def promote(ctx: Context) -> Reply:
     """Grant the moderator role in the community."""
     person = await _person_named(ctx)
@@ -124,8 +123,8 @@ async def promote(ctx: Context) -> Reply:
     "demote", N_("Take the moderator role away from someone"),
     usage=N_("<name>"), where=Where.GROUP, examples=("/demote alice",),
     args=(Arg("person", N_("Their username or name"), rest=True),),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def demote(ctx: Context) -> Reply:
     """Revoke a granted moderator role (platform admins stay moderators of their chat)."""
     person = await _person_named(ctx)

@@ -14,7 +14,7 @@ from bot.fanout import chat_delivery
 from bot.feature import Arg, Feature, Where
 from bot.fmt import date_text
 from bot.i18n import N_, _, current_locale, is_rtl, use_locale
-from bot.permissions import Role
+from bot.permissions import ANYONE, to_change
 from bot.quiet import parse_hhmm, window
 from bot.records import Chat, NewDelivery, Person, ScheduledItem
 from bot.replies import Reply
@@ -223,6 +223,7 @@ async def _digest_now_in_private(ctx: Context) -> Reply:
 @feature.command(
     "digest", N_("Show the digest now"),
     examples=("/digest",),
+    rule=ANYONE,
 )
 async def digest_now(ctx: Context) -> Reply:
     """The digest for this chat now; in private, for all of the person's communities."""
@@ -237,13 +238,13 @@ async def digest_now(ctx: Context) -> Reply:
     examples=("/digest when", "/digest when weekly monday 9", "/digest when daily 8",
               "/digest when off"),
     args=(Arg("schedule", N_("daily 8, weekly monday 9, or off"), rest=True),),
+    rule=to_change(),
 )
 async def digest_when(ctx: Context) -> Reply:
     """Show the schedule; moderators change it."""
     typed = ctx.arg("schedule").split()
     if not typed:
         return Reply(RichText((block(_describe(ctx.chat)),)))
-    ctx.require(Role.MODERATOR)
     frequency = typed[0].lower()
     conf = digest_settings(ctx.chat)
     if frequency == "off":
@@ -276,6 +277,7 @@ async def digest_when(ctx: Context) -> Reply:
     usage=N_("[<start>-<end> | off]"), where=Where.GROUP,
     examples=("/quiet", "/quiet 22:00-08:00", "/quiet off"),
     args=(Arg("hours", N_("e.g. 22:00-08:00, or off"), rest=True),),
+    rule=to_change(),
 )
 async def quiet(ctx: Context) -> Reply:
     """Quiet hours hold scheduled posts until they end; urgent notices still go out."""
@@ -285,7 +287,6 @@ async def quiet(ctx: Context) -> Reply:
         if span is None:
             return Reply(RichText((block(_("No quiet hours in this chat.")),)))
         return Reply(RichText((block(_describe_quiet(*span, ctx.zone)),)))
-    ctx.require(Role.MODERATOR)
     if typed == "off":
         ctx.chat.settings.pop("quiet", None)
         await ctx.store.chats.update(ctx.chat)

@@ -9,6 +9,7 @@ from bot.context import Context, UserError
 from bot.events import FormSubmitted, MessagePosted
 from bot.feature import Feature, Where
 from bot.i18n import N_, _
+from bot.permissions import ANYONE
 from bot.replies import Reply, Toast
 from bot.richtext import doc
 
@@ -32,7 +33,7 @@ async def submitted(ctx: Context) -> Any:
     return await forms.submitted(ctx, event.form_id, dict(event.values))
 
 
-@feature.button(forms.SkipField)
+@feature.button(forms.SkipField, rule=ANYONE)
 async def skip(ctx: Context, action: forms.SkipField) -> Any:
     """Keep the current value of a field, or leave an optional one empty."""
     dialogue = await ctx.store.forms.get(ctx.chat.id, ctx.person.id)
@@ -50,14 +51,14 @@ async def _cancel(ctx: Context) -> str:
     return _("Cancelled. Nothing was saved from that form.")
 
 
-@feature.button(forms.CancelForm)
+@feature.button(forms.CancelForm, rule=ANYONE)
 async def cancel_pressed(ctx: Context, action: forms.CancelForm) -> list[Reply | Toast]:
     """Stop filling in the form."""
     done = await _cancel(ctx)
     return [Toast(done), Reply(doc(done))]
 
 
-@feature.command("cancel", N_("Stop filling in a form"), where=Where.PRIVATE)
+@feature.command("cancel", N_("Stop filling in a form"), where=Where.PRIVATE, rule=ANYONE)
 async def cancel(ctx: Context) -> Reply:
     """Stop filling in the form (the text-platform twin of a modal's close button)."""
     return Reply(doc(await _cancel(ctx)))

@@ -9,9 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.actions import Action
-from bot.context import Context, JobContext, Services, UserError
+from bot.context import Context, JobContext, Services
 from bot.feature import Feature
 from bot.i18n import N_, _, pgettext
+from bot.permissions import ANYONE, Check, only
 from bot.records import NEVER_STALE, NewDelivery, Person, ScheduledItem
 from bot.replies import Button, Document, Reply, Toast
 from bot.richtext import doc
@@ -63,7 +64,7 @@ async def export_person(ctx: Context) -> dict[str, Any]:
     return data
 
 
-@feature.command("mydata", N_("Get everything the bot stores about you (sent privately)"))
+@feature.command("mydata", N_("Get everything the bot stores about you (sent privately)"), rule=ANYONE)
 async def mydata(ctx: Context) -> Reply:
     """Send the caller their data as JSON, privately."""
     data = await export_person(ctx)
@@ -73,7 +74,7 @@ async def mydata(ctx: Context) -> Reply:
                      document=Document("my-data.json", payload, "application/json"))
 
 
-@feature.command("forgetme", N_("Erase everything the bot stores about you"))
+@feature.command("forgetme", N_("Erase everything the bot stores about you"), rule=ANYONE)
 async def forgetme(ctx: Context) -> Reply:
     """Ask for confirmation, privately."""
     with ctx.for_person():
@@ -87,11 +88,17 @@ async def forgetme(ctx: Context) -> Reply:
     return Reply(body, private=True).with_buttons(buttons)
 
 
-@feature.button(Forget)
+async def _concerned(ctx: Context) -> bool:
+    return isinstance(ctx.action, Forget) and ctx.action.person_id == ctx.person.id
+
+
+THE_PERSON = Check("the person it concerns", _concerned,
+                   lambda _ctx: _("Only the person it concerns can use this button."))
+
+
+@feature.button(Forget, rule=only(THE_PERSON))
 async def forget_pressed(ctx: Context, action: Forget) -> list[Reply | Toast]:
     """Erase (or not) after the person confirmed; nobody can confirm for someone else."""
-    if action.person_id != ctx.person.id:
-        raise UserError(_("Only the person it concerns can use this button."))
     if not action.confirm:
         return [Toast(_("Nothing was erased.")),
                 Reply(doc(_("Nothing was erased.")), edit_of=ctx.event_message_id)]

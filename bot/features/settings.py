@@ -12,7 +12,7 @@ from bot.context import Context, UserError, known_locale
 from bot.feature import Arg, Feature
 from bot.fmt import datetime_text
 from bot.i18n import N_, SUPPORTED, _, language_name, pgettext, use_locale
-from bot.permissions import Role
+from bot.permissions import ANYONE, Role, to_change
 from bot.replies import Button, Reply, Toast
 from bot.richtext import block, bold, doc, line
 
@@ -37,7 +37,6 @@ async def _apply_language(ctx: Context, code: str) -> str:
         ctx.person.language = code
         await ctx.store.people.update(ctx.person)
     else:
-        ctx.require(Role.MODERATOR)
         ctx.chat.language = code
         await ctx.store.chats.update(ctx.chat)
     with use_locale(code):
@@ -50,6 +49,7 @@ async def _apply_language(ctx: Context, code: str) -> str:
     "language", N_("Show or change the language I use here"),
     usage=N_("[code]"), examples=("/language", "/language es"),
     args=(Arg("code", N_("en, es, fr, pt, ar or hi"), choices=SUPPORTED),),
+    rule=to_change(),
 )
 async def language(ctx: Context) -> Reply:
     """Without an argument show the menu; with a code set it."""
@@ -71,7 +71,7 @@ async def language(ctx: Context) -> Reply:
         return Reply(doc(confirmation))
 
 
-@feature.button(SetLanguage)
+@feature.button(SetLanguage, rule=to_change())
 async def language_pressed(ctx: Context, action: SetLanguage) -> list[Reply | Toast]:
     """Apply a language chosen from the menu."""
     chosen = known_locale(action.code)
@@ -123,6 +123,7 @@ def valid_zone(name: str) -> bool:
     "timezone", N_("Show or change the time zone for times shown here"),
     usage=N_("[zone]"), examples=("/timezone", "/timezone Europe/Madrid", "/timezone Mexico_City"),
     args=(Arg("zone", N_("An IANA time zone such as Europe/Madrid"), rest=True),),
+    rule=to_change(),
 )
 async def timezone(ctx: Context) -> Reply:
     """Without an argument show the zone; with one set it (for the chat or oneself)."""
@@ -148,14 +149,13 @@ async def timezone(ctx: Context) -> Reply:
         await ctx.store.people.update(ctx.person)
         msg = _("Your time zone is now {zone}.", zone=found)
     else:
-        ctx.require(Role.MODERATOR)
         ctx.chat.timezone = found
         await ctx.store.chats.update(ctx.chat)
         msg = _("This chat's time zone is now {zone}.", zone=found)
     return Reply(doc(msg, _("It is now {time} there.", time=datetime_text(ctx.now(), found))))
 
 
-@feature.command("settings", N_("Show this chat's settings"))
+@feature.command("settings", N_("Show this chat's settings"), rule=ANYONE)
 async def settings(ctx: Context) -> Reply:
     """The language, time zone and community of this chat (and one's own in private)."""
     lines = [line(bold(_("Settings")))]

@@ -9,7 +9,7 @@ from bot.context import Context, UserError
 from bot.feature import Feature
 from bot.features import all_features
 from bot.i18n import N_
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, MODERATORS
 from bot.replies import Button, Delete, Document, Reply, Toast
 from bot.richtext import RichText, block, bold, doc, line, text
 
@@ -23,7 +23,7 @@ class Tap(Action, prefix="ptap"):
     what: str
 
 
-@probe.command("quote", N_("Show the message this replies to"), hidden=True)
+@probe.command("quote", N_("Show the message this replies to"), hidden=True, rule=ANYONE)
 async def quote(ctx: Context) -> Reply:
     """Echo the quoted message and its author."""
     quoted = getattr(ctx.event, "reply_to", None)
@@ -33,7 +33,7 @@ async def quote(ctx: Context) -> Reply:
     return Reply(doc(line("Quoted: ", bold(quoted.text)), line(f"by {author}")))
 
 
-@probe.command("long", N_("A very long answer"), hidden=True)
+@probe.command("long", N_("A very long answer"), hidden=True, rule=ANYONE)
 async def long(ctx: Context) -> Reply:
     """Eleven paragraphs, over 10,000 characters."""
     return Reply(long_body())
@@ -45,26 +45,26 @@ def long_body() -> RichText:
                           for i in range(11)))
 
 
-@probe.command("whisper", N_("Answer only the caller"), hidden=True)
+@probe.command("whisper", N_("Answer only the caller"), hidden=True, rule=ANYONE)
 async def whisper(ctx: Context) -> Reply:
     """A private answer."""
     return Reply(text("the secret is 42"), private=True)
 
 
-@probe.command("pinme", N_("Post and pin"), hidden=True)
+@probe.command("pinme", N_("Post and pin"), hidden=True, rule=ANYONE)
 async def pinme(ctx: Context) -> Reply:
     """A pinned, silent post."""
     return Reply(text("pinned notice"), pin=True, silent=True)
 
 
-@probe.command("file", N_("Send a file"), hidden=True)
+@probe.command("file", N_("Send a file"), hidden=True, rule=ANYONE)
 async def file(ctx: Context) -> Reply:
     """A document with a caption message."""
     return Reply(text("your calendar"), document=Document("meet.ics", b"BEGIN:VCALENDAR\r\n",
                                                           "text/calendar"))
 
 
-@probe.command("menu", N_("Buttons"), hidden=True)
+@probe.command("menu", N_("Buttons"), hidden=True, rule=ANYONE)
 async def menu(ctx: Context) -> Reply:
     """Buttons for each outcome kind, and a link."""
     return Reply(text("pick")).with_buttons(
@@ -74,7 +74,7 @@ async def menu(ctx: Context) -> Reply:
     )
 
 
-@probe.button(Tap)
+@probe.button(Tap, rule=ANYONE)
 async def tapped(ctx: Context, action: Tap) -> list[Reply | Toast | Delete] | None:
     """Edit, delete, say nothing, or refuse."""
     assert ctx.event_message_id is not None
@@ -87,20 +87,19 @@ async def tapped(ctx: Context, action: Tap) -> list[Reply | Toast | Delete] | No
     return None
 
 
-@probe.command("meet new", N_("Create a meeting"))
+@probe.command("meet new", N_("Create a meeting"), rule=ANYONE)
 async def meet_new(ctx: Context) -> Reply:
     """A subcommand (menu grouping)."""
     return Reply(text("new meeting"))
 
 
-@probe.command("meet list", N_("List meetings"))
+@probe.command("meet list", N_("List meetings"), rule=ANYONE)
 async def meet_list(ctx: Context) -> Reply:
     """Another subcommand."""
     return Reply(text("meetings"))
 
 
-@probe.command("modonly", N_("Only for moderators"))
-@requires(Role.MODERATOR)
+@probe.command("modonly", N_("Only for moderators"), rule=MODERATORS)
 async def modonly(ctx: Context) -> Reply:
     """A privileged command."""
     return Reply(text("moderator stuff done"))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.events import Platform
+from bot.features.polls.records import PollStatus
 from bot.records import DeliveryStatus, NewDelivery
 from bot.replies import Reply, reply_to_json
 from bot.richtext import text
@@ -58,6 +60,30 @@ async def test_a_newly_promoted_admin_is_not_refused(tgp: TelegramHarness) -> No
     tgp.adapter.admins.recheck = 0  # as if a moment had passed
     [done] = await tgp.command(GROUP, CID, "/modonly")
     assert done.text == "moderator stuff done"
+
+
+async def test_a_member_promoted_a_moment_ago_may_change_the_language_and_close_a_poll(
+        tgp: TelegramHarness) -> None:
+    moments = [time.monotonic()]
+    tgp.adapter.admins.clock = lambda: moments[0]
+    await tgp.command(GROUP, ADA, "/poll new Lunch? | Pizza | Sushi")
+    await tgp.settle()
+    refused = await tgp.command(GROUP, CID, "/language es")
+    assert [m.text for m in refused] == ["Only moderators of this chat can do that."]
+    refused = await tgp.command(GROUP, CID, "/poll close 1")
+    assert [m.text for m in refused] == [
+        "Only moderators or the person who started this poll can do that."]
+    lookups = tgp.fake.call_count("getChatAdministrators")
+
+    tgp.fake.chats[GROUP].admins[CID] = {}  # Ada makes Cid an admin in Telegram
+    moments[0] += 3  # the time it takes to tap through Telegram's admin screen
+    [done] = await tgp.command(GROUP, CID, "/language es")
+    assert done.text == "A partir de ahora, en este chat escribo en español."
+    assert tgp.fake.call_count("getChatAdministrators") == lookups + 1
+    closed = await tgp.command(GROUP, CID, "/poll close 1")
+    assert closed and not any("Solo" in m.text for m in closed)
+    poll = await tgp.store.polls.get(1)
+    assert poll is not None and poll.status == PollStatus.CLOSED
 
 
 async def test_refusals_do_not_flood_telegram_with_lookups(tgp: TelegramHarness) -> None:

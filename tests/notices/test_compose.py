@@ -45,7 +45,8 @@ async def test_a_member_who_is_no_broadcaster_is_refused_and_audited(harness: Ha
     assert "Only verified broadcasters can publish notices" in out
     assert "console:mallory" in out
     assert await h.app.store.notices.recent([1]) == []
-    assert await _audit(h, "notice.refused") == [(False, {"reason": "not a broadcaster"})]
+    assert await _audit(h, "notice new") == [
+        (False, {"needed": "member", "check": "verified broadcasters"})]
     # In a group the command is refused before anything else.
     h.in_chat("main")
     assert "private chat" in texts(await h.send("/notice new A | B"))

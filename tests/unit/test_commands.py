@@ -7,6 +7,7 @@ from bot.events import BotAdded, BotRemoved, ChatKind, ChatMigrated, ChatRef, Pl
 from bot.feature import Feature
 from bot.features.settings import SetLanguage
 from bot.i18n import N_
+from bot.permissions import ANYONE
 from bot.replies import Reply, Toast
 from tests.support import Harness, make_harness, texts
 
@@ -129,7 +130,7 @@ async def test_bot_added_greets_in_the_adders_language(harness: Harness) -> None
 async def test_a_crashing_handler_becomes_a_polite_reply(db_url: str) -> None:
     broken = Feature("broken", N_("Broken"))
 
-    @broken.command("boom", N_("Fails"))
+    @broken.command("boom", N_("Fails"), rule=ANYONE)
     async def boom(ctx: object) -> None:
         raise RuntimeError("kaboom")
 

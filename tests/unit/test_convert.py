@@ -112,6 +112,8 @@ def test_the_id_taking_commands_are_found() -> None:
 async def test_every_id_argument_answers_garbage_by_name_with_an_example(
         core: Harness, name: str, arg: Arg[object]) -> None:
     spec = SPECS[name]
+    if spec.rule.also is not None:
+        await register(core, consul="me")  # the notice commands are for broadcasters
     _place(core, spec)
     for typed in GARBAGE:
         out = texts(await core.send(_line(spec, arg, typed)))

@@ -12,6 +12,7 @@ from bot.events import FormSubmitted, MessagePosted, Platform
 from bot.feature import Feature, Where
 from bot.features.forms import feature as forms_feature
 from bot.i18n import N_
+from bot.permissions import ANYONE
 from bot.replies import Reply
 from bot.richtext import doc
 from tests.support import make_harness, settings_for_tests, texts
@@ -28,7 +29,7 @@ def _form() -> forms.Form:
     ))
 
 
-@probe.command("probe", N_("Ask the probe form"), where=Where.PRIVATE)
+@probe.command("probe", N_("Ask the probe form"), where=Where.PRIVATE, rule=ANYONE)
 async def ask_probe(ctx: Context) -> Reply:
     """Ask the form."""
     return await forms.ask(ctx, _form())

@@ -16,14 +16,18 @@ from bot.fanout import person_delivery
 from bot.feature import Arg, Feature
 from bot.fmt import date_text, datetime_text, number, relative
 from bot.i18n import N_, _, language_name, ngettext, pgettext
-from bot.permissions import Role
-from bot.records import AuditEntry, Person
+from bot.permissions import Check, Role
+from bot.records import Person
 from bot.replies import Button, Reply
 from bot.richtext import Line, RichText, Timestamp, block, bold, doc, italic, line, text
 
 from .records import Credit, Entry, EntryKind, EntryStatus
 
-feature = Feature("knowledge", N_("Knowledge base"), order=60)
+# /help lists finding first, curating last.
+feature = Feature("knowledge", N_("Knowledge base"), order=60, listing=(
+    "kb find", "kb open", "tag", "opportunities", "kb add", "save", "opportunity", "kb edit",
+    "kb translate", "kb history", "kb export", "kb queue", "kb approve", "kb reject",
+    "kb archive", "kb deadline", "kb import"))
 ENTRY = Arg("number", N_("The entry's number"), required=True, kind=ID)
 
 
@@ -87,6 +91,23 @@ async def scope(ctx: Context) -> list[int]:
     return await ctx.store.knowledge.communities_of(ctx.person.id)
 
 
+def _target(ctx: Context) -> int | None:
+    words = ctx.arg("target").split(None, 1)
+    return maybe_id(words[0]) if words else None
+
+
+async def _wrote_it(ctx: Context) -> bool:
+    entry_id = _target(ctx)
+    entry = await ctx.store.knowledge.get(entry_id) if entry_id is not None else None
+    # An entry that is not here is answered by the handler, as if it never existed.
+    return (entry is None or entry.community_id != ctx.chat.community_id
+            or entry.may_edit(ctx.person.key))
+
+
+ENTRY_AUTHOR = Check("its author", _wrote_it, lambda ctx: _(
+    "Only the author of entry {number} or a moderator can change it.", number=_target(ctx)))
+
+
 def entry_number(raw: str) -> int:
     """An entry number as typed; UserError when it is not one."""
     value = maybe_id(raw)
@@ -132,13 +153,6 @@ async def tell(ctx: Context, who: Credit, render: Callable[[], Reply], *, key: s
             ctx.services, person, render, key=key, source=source)])
 
 
-async def audit(ctx: Context, action: str, entry: Entry, *, allowed: bool = True,
-                **detail: object) -> None:
-    """Record a knowledge-base action with the entry it touched."""
-    await ctx.store.audit.record(AuditEntry(
-        at=ctx.now(), action=action, actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
-        community_id=ctx.chat.community_id, allowed=allowed,
-        detail={"entry": entry.id, **detail}))
 
 
 # -- translations --------------------------------------------------------------------

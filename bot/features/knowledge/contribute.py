@@ -7,16 +7,16 @@ from datetime import datetime
 from bot.context import Context, UserError
 from bot.convert import western_digits
 from bot.feature import Arg, Where
+from bot.features.knowledge.common import ENTRY_AUTHOR
 from bot.fmt import datetime_text
 from bot.i18n import N_, _, ngettext, pgettext
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, MODERATORS, moderators_or
 from bot.replies import Button, Reply
 from bot.richtext import block, bold, doc, line, text
 
 from .common import (
     ENTRY,
     KbOpen,
-    audit,
     card,
     credit,
     entry_number,
@@ -69,6 +69,7 @@ async def submit(ctx: Context, *, title: str, body: str, tags: tuple[str, ...],
     args=(Arg("title", N_("A short title"), required=True),
           Arg("body", N_("The text of the entry")),
           Arg("tags", N_("Tags, like #visa #passport"))),
+    rule=ANYONE,
 )
 async def add(ctx: Context) -> Reply:
     """Add an entry written in the command."""
@@ -82,6 +83,7 @@ async def add(ctx: Context) -> Reply:
     usage=N_("[title] [#tags]"), where=Where.GROUP,
     examples=("/save", "/save Consulate opening hours #consulate"),
     args=(Arg("title", N_("A title (else the message's first line), then tags"), rest=True),),
+    rule=ANYONE,
 )
 async def save(ctx: Context) -> Reply:
     """Turn the replied-to message into an entry, crediting whoever wrote it."""
@@ -115,6 +117,7 @@ def _id_and_rest(ctx: Context, example: str) -> tuple[str, str]:
           Arg("title", N_("A new title (empty keeps it)")),
           Arg("body", N_("A new text (empty keeps it)")),
           Arg("tags", N_("New tags (empty keeps them, - removes them)"))),
+    rule=moderators_or(ENTRY_AUTHOR),
 )
 async def edit(ctx: Context) -> Reply:
     """Apply an edit, or propose it when a member changes a published entry."""
@@ -124,10 +127,6 @@ async def edit(ctx: Context) -> Reply:
         raise UserError(_("Separate the parts with |, like this: {example}", example=example))
     entry = await find_entry(ctx, entry_number(raw_id), here=True)
     moderator = is_moderator(ctx)
-    if not moderator and not entry.may_edit(ctx.person.key):
-        await audit(ctx, "kb edit", entry, allowed=False)
-        raise UserError(_("Only the author of entry {number} or a moderator can change it.",
-                          number=entry.id))
     if not moderator and entry.status == EntryStatus.ARCHIVED:
         raise UserError(_("Entry {number} is archived. Ask a moderator to change it.",
                           number=entry.id))
@@ -155,7 +154,7 @@ async def edit(ctx: Context) -> Reply:
                            number=entry.id))).with_buttons(
             moderator_buttons(entry.id, revision.version))
     if moderator:
-        await audit(ctx, "kb edit", entry, version=revision.version)
+        await ctx.audit("kb edit", entry=entry.id, version=revision.version)
     return Reply(doc(_("Entry {number} is now at version {version}.", number=entry.id,
                        version=revision.version)))
 
@@ -168,6 +167,7 @@ async def edit(ctx: Context) -> Reply:
     args=(Arg("target", N_("The entry's number and the language code"), required=True),
           Arg("title", N_("The title in that language")),
           Arg("body", N_("The text in that language"))),
+    rule=ANYONE,
 )
 async def translate(ctx: Context) -> Reply:
     """Link a new entry to an existing one as its version in another language."""
@@ -195,6 +195,7 @@ async def translate(ctx: Context) -> Reply:
     usage=N_("<number> [version]"), examples=("/kb history 12", "/kb history 12 1"),
     args=(ENTRY,
           Arg("version", N_("A version to read in full"))),
+    rule=ANYONE,
 )
 async def history(ctx: Context) -> Reply:
     """The list of versions, or one version in full."""
@@ -234,8 +235,8 @@ async def history(ctx: Context) -> Reply:
     "kb archive", N_("Take an entry out of search (it stays readable by number)"),
     usage=N_("<number>"), where=Where.GROUP, examples=("/kb archive 12",),
     args=(ENTRY,),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def archive(ctx: Context) -> Reply:
     """Archive a published or waiting entry."""
     entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
@@ -254,6 +255,7 @@ async def archive(ctx: Context) -> Reply:
     "kb open", N_("Show an entry by its number"),
     usage=N_("<number>"), examples=("/kb open 12",),
     args=(ENTRY,),
+    rule=ANYONE,
 )
 async def open_(ctx: Context) -> Reply:
     """An entry, in this chat's language when it has a version in it."""

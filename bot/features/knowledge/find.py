@@ -6,6 +6,7 @@ from bot.context import Context, UserError
 from bot.events import MessagePosted
 from bot.feature import Arg
 from bot.i18n import N_, _, ngettext, pgettext
+from bot.permissions import ANYONE
 from bot.replies import Button, Outcome, Reply, Toast
 from bot.richtext import Block, Inline, Line, bold, doc, line
 
@@ -90,6 +91,7 @@ async def _results(ctx: Context, query: str, terms: list[str], result: SearchRes
     "kb find", N_("Search the knowledge base"), usage=N_("<words>"),
     examples=("/kb find passport", "/kb find renew passport appointment"),
     args=(Arg("query", N_("What you are looking for"), required=True, rest=True),),
+    rule=ANYONE,
 )
 async def find(ctx: Context) -> Reply:
     """Full-text search, ranked, insensitive to case and accents."""
@@ -120,6 +122,7 @@ async def by_tag(ctx: Context, tag: str, *, quiet: bool) -> Reply | None:
     "tag", N_("Show the entry with a tag, or list the tags"), usage=N_("[tag]"),
     examples=("/tag", "/tag passport"),
     args=(Arg("tag", N_("A tag, with or without #"), rest=True),),
+    rule=ANYONE,
 )
 async def tag(ctx: Context) -> Reply:
     """`/tag visa` is `#visa`; `/tag` alone lists the tags in use."""
@@ -148,7 +151,7 @@ async def hashtag(ctx: Context) -> Reply | None:
     return await by_tag(ctx, name, quiet=True)
 
 
-@feature.button(KbOpen)
+@feature.button(KbOpen, rule=ANYONE)
 async def open_pressed(ctx: Context, action: KbOpen) -> list[Outcome]:
     """Show the entry a button names, to the chat, in the chat's language."""
     entry = await find_entry(ctx, action.entry_id)
@@ -157,7 +160,7 @@ async def open_pressed(ctx: Context, action: KbOpen) -> list[Outcome]:
         return [card(ctx, entry, versions)]
 
 
-@feature.button(KbHelpful)
+@feature.button(KbHelpful, rule=ANYONE)
 async def helpful_pressed(ctx: Context, action: KbHelpful) -> list[Outcome]:
     """Count one vote per person; helpful entries rank higher."""
     entry = await find_entry(ctx, action.entry_id)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from bot.context import Context, UserError
 from bot.feature import Arg, Where
 from bot.i18n import N_, _, ngettext, pgettext
-from bot.permissions import Role, requires
+from bot.permissions import MODERATORS
 from bot.replies import Button, Outcome, Reply, Toast
 from bot.richtext import bold, doc, italic, line
 
@@ -18,7 +18,6 @@ from .common import (
     KbOpen,
     KbReject,
     KbRejectWhy,
-    audit,
     credit,
     excerpt,
     feature,
@@ -56,8 +55,7 @@ def _queue_card(item: Proposal) -> Reply:
 
 
 @feature.command("kb queue", N_("See what waits for a moderator"), where=Where.GROUP,
-                 examples=("/kb queue",))
-@requires(Role.MODERATOR)
+                 examples=("/kb queue",), rule=MODERATORS)
 async def queue(ctx: Context) -> list[Reply]:
     """The oldest waiting items, each with Approve and Reject buttons."""
     items, total = await ctx.store.knowledge.queue(ctx.chat.community_id, QUEUE_SHOWN)
@@ -113,7 +111,7 @@ async def approve_item(ctx: Context, entry: Entry, version: int) -> Callable[[],
         await tell(ctx, entry.submitted_by, lambda: Reply(doc(_(
             "Your entry “{title}” is now in the knowledge base. Thank you!", title=entry.title))),
             key=f"kb:{entry.id}:v{version}:approved", source=f"kb:{entry.id}")
-        await audit(ctx, "kb approve", entry, version=version)
+        await ctx.audit("kb approve", entry=entry.id, version=version)
         return lambda: _("Entry {number} is published. Approved by {name}.", number=entry.id,
                          name=me.name)
     settled = await ctx.store.knowledge.settle_proposal(entry.id, version, approve=True, by=me)
@@ -123,7 +121,7 @@ async def approve_item(ctx: Context, entry: Entry, version: int) -> Callable[[],
     await tell(ctx, item.revision.editor, lambda: Reply(doc(_(
         "Your change to “{title}” is accepted. Thank you!", title=entry.title))),
         key=f"kb:{entry.id}:v{version}:approved", source=f"kb:{entry.id}")
-    await audit(ctx, "kb approve", entry, version=version)
+    await ctx.audit("kb approve", entry=entry.id, version=version)
     return lambda: _("The change to entry {number} is applied. Approved by {name}.",
                      number=entry.id, name=me.name)
 
@@ -160,7 +158,7 @@ async def reject_item(ctx: Context, entry: Entry, version: int,
                              _("Reason: {reason}", reason=reason_text(reason))))
     await tell(ctx, writer, message, key=f"kb:{entry.id}:v{version}:rejected",
                source=f"kb:{entry.id}")
-    await audit(ctx, "kb reject", entry, version=version, reason=reason[:200])
+    await ctx.audit("kb reject", entry=entry.id, version=version, reason=reason[:200])
     return lambda: _("Rejected by {name}. Reason: {reason}", name=me.name,
                      reason=reason_text(reason))
 
@@ -169,8 +167,8 @@ async def reject_item(ctx: Context, entry: Entry, version: int,
     "kb approve", N_("Publish a waiting entry, or apply its proposed change"),
     usage=N_("<number>"), where=Where.GROUP, examples=("/kb approve 12",),
     args=(ENTRY,),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def approve(ctx: Context) -> Reply:
     """Approve by command (the buttons do the same)."""
     entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
@@ -184,8 +182,8 @@ async def approve(ctx: Context) -> Reply:
     examples=("/kb reject 12 We already have this in entry 4.",),
     args=(ENTRY,
           Arg("reason", N_("Why, in a few words"), rest=True)),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def reject(ctx: Context) -> Reply:
     """Reject by command, with a reason in the moderator's own words."""
     entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
@@ -204,8 +202,7 @@ async def _entry_here(ctx: Context, entry_id: int) -> Entry:
     return entry
 
 
-@feature.button(KbApprove)
-@requires(Role.MODERATOR)
+@feature.button(KbApprove, rule=MODERATORS)
 async def approve_pressed(ctx: Context, action: KbApprove) -> list[Outcome]:
     """Approve from a card; the card then says who approved it."""
     entry = await _entry_here(ctx, action.entry_id)
@@ -215,8 +212,7 @@ async def approve_pressed(ctx: Context, action: KbApprove) -> list[Outcome]:
         return [Reply(doc(done()), edit_of=ctx.event_message_id), toast]
 
 
-@feature.button(KbReject)
-@requires(Role.MODERATOR)
+@feature.button(KbReject, rule=MODERATORS)
 async def reject_pressed(ctx: Context, action: KbReject) -> list[Outcome]:
     """Ask why, with the common reasons as buttons (or a reason typed with /kb reject)."""
     entry = await _entry_here(ctx, action.entry_id)
@@ -228,8 +224,7 @@ async def reject_pressed(ctx: Context, action: KbReject) -> list[Outcome]:
             Toast("")]
 
 
-@feature.button(KbRejectWhy)
-@requires(Role.MODERATOR)
+@feature.button(KbRejectWhy, rule=MODERATORS)
 async def reason_pressed(ctx: Context, action: KbRejectWhy) -> list[Outcome]:
     """Reject with a common reason."""
     if action.reason not in REASONS:

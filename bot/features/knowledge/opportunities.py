@@ -14,7 +14,7 @@ from bot.dates import has_time_of_day, parse_when
 from bot.fanout import community_deliveries
 from bot.feature import Arg, Where
 from bot.i18n import N_, _, ngettext, pgettext
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, MODERATORS
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Button, Reply
 from bot.richtext import Line, block, bold, doc, line
@@ -22,7 +22,6 @@ from bot.richtext import Line, block, bold, doc, line
 from .common import (
     ENTRY,
     KbOpen,
-    audit,
     credit,
     deadline_line,
     feature,
@@ -133,6 +132,7 @@ async def close(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
           Arg("link", N_("Where to apply (or - for none)")),
           Arg("body", N_("What it is and who can apply")),
           Arg("tags", N_("Tags, like #grants"))),
+    rule=ANYONE,
 )
 async def opportunity(ctx: Context) -> Reply:
     """Add an opportunity; members' wait for a moderator like any entry."""
@@ -150,6 +150,7 @@ async def opportunity(ctx: Context) -> Reply:
 @feature.command(
     "opportunities", N_("List the open opportunities, soonest deadline first"),
     examples=("/opportunities",),
+    rule=ANYONE,
 )
 async def opportunities(ctx: Context) -> Reply:
     """Open opportunities by deadline, each in this chat's language where possible."""
@@ -178,8 +179,8 @@ async def opportunities(ctx: Context) -> Reply:
     args=(ENTRY,
           Arg("when", N_("The deadline, then a link if any; - removes the deadline"),
               rest=True)),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def set_deadline(ctx: Context) -> Reply:
     """Make an entry an opportunity, move its deadline, or make it a plain entry again."""
     entry = await find_entry(ctx, ctx.need(ENTRY), here=True)
@@ -187,7 +188,7 @@ async def set_deadline(ctx: Context) -> Reply:
     if when.strip().lower() in ("-", "none"):
         versions = await ctx.store.knowledge.set_deadline(entry.group_id, None, None)
         await plan_deadline(ctx.services, versions[0])
-        await audit(ctx, "kb deadline", entry, deadline=None)
+        await ctx.audit("kb deadline", entry=entry.id, deadline=None)
         return Reply(doc(_("Entry {number} no longer has a deadline.", number=entry.id)))
     deadline = parse_deadline(ctx, when)
     versions = await ctx.store.knowledge.set_deadline(
@@ -198,7 +199,7 @@ async def set_deadline(ctx: Context) -> Reply:
                                                  expected=[EntryStatus.ARCHIVED],
                                                  by=credit(ctx.person))
     await plan_deadline(ctx.services, versions[0])
-    await audit(ctx, "kb deadline", entry, deadline=deadline.isoformat())
+    await ctx.audit("kb deadline", entry=entry.id, deadline=deadline.isoformat())
     updated = await find_entry(ctx, entry.id, here=True)
     return Reply(doc(_("Entry {number} is an opportunity open until:", number=entry.id),
                      deadline_line(updated, ctx.zone, ctx.now())))

@@ -15,11 +15,11 @@ from bot.events import Platform
 from bot.feature import Arg, Where
 from bot.fmt import date_text, number
 from bot.i18n import N_, _, ngettext
-from bot.permissions import Role, requires
+from bot.permissions import MODERATORS, to_change
 from bot.replies import Document, Reply
 from bot.richtext import doc
 
-from .common import audit, feature, preferred, safe_language_name, tags_line
+from .common import feature, preferred, safe_language_name, tags_line
 from .opportunities import plan_deadline
 from .records import Entry, EntryKind, EntryStatus, Revision
 from .schema import FORMAT, BadExport, entry_json, parse_export
@@ -65,17 +65,21 @@ def _json(ctx: Context, data: list[tuple[Entry, list[Revision]]]) -> str:
                        "entries": entries}, ensure_ascii=False, indent=1)
 
 
+def keeps_everything(args: str) -> bool:
+    """`/kb export json` holds every version, proposals included: moderators only."""
+    return args.strip().lower() == "json"
+
+
 @feature.command(
     "kb export", N_("Get the knowledge base as a file"), usage=N_("[md|json]"),
     where=Where.GROUP, examples=("/kb export", "/kb export json"),
     args=(Arg("format", N_("md (to read, the default) or json (everything, for moderators)"),
               choices=("md", "json")),),
+    rule=to_change(changing=keeps_everything, doc="for `json`"),
 )
 async def export(ctx: Context) -> Reply:
     """Markdown of the published entries for anyone; the full JSON for moderators."""
     kind = ctx.arg("format").lower() or "md"
-    if kind == "json":
-        ctx.require(Role.MODERATOR)
     data = await ctx.store.knowledge.export(ctx.chat.community_id)
     if not data:
         return Reply(doc(_("The knowledge base is empty. Add the first entry with /kb add.")))
@@ -121,8 +125,8 @@ def _source(ctx: Context) -> bytes:
     usage=N_("<JSON export>"), where=Where.GROUP,
     examples=("/kb import data/files/knowledge-2026-01-05.json",),
     args=(Arg("source", N_("The file, or on the console its path"), rest=True),),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def import_(ctx: Context) -> Reply:
     """Import a JSON export into this community."""
     try:
@@ -137,7 +141,7 @@ async def import_(ctx: Context) -> Reply:
             planned.add(entry.group_id)
             await plan_deadline(ctx.services, entry)
     if report.created:
-        await audit(ctx, "kb import", report.created[0], created=len(report.created),
+        await ctx.audit("kb import", entry=report.created[0].id, created=len(report.created),
                     skipped=report.skipped)
     lines = [ngettext("Imported {n} entry.", "Imported {n} entries.", len(report.created))]
     if report.skipped:

@@ -17,7 +17,7 @@ from bot.features.meetings.recurrence import current
 from bot.features.meetings.render import agenda_lines, when_text
 from bot.fmt import number
 from bot.i18n import N_, _
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, MODERATORS, Role
 from bot.replies import Reply
 from bot.richtext import Code, block, bold, doc, line
 
@@ -55,6 +55,7 @@ async def target(ctx: Context, typed: str, *, bare_number: bool) -> tuple[Meetin
     "agenda", N_("Show the agenda of the next meeting"), usage=N_("[#number]"),
     examples=("/agenda", "/agenda #3"),
     args=(Arg("meeting", N_("The meeting's number; the next meeting if empty")),),
+    rule=ANYONE,
 )
 async def show(ctx: Context) -> Reply:
     """Accepted items in order, then proposals, each with the number moderators use."""
@@ -77,6 +78,7 @@ async def show(ctx: Context) -> Reply:
     where=Where.GROUP,
     args=(Arg("item", N_("The item, optionally after the meeting's #number"), required=True,
               rest=True),),
+    rule=ANYONE,
 )
 async def add(ctx: Context) -> Reply:
     """A member's item waits for a moderator; a moderator's is accepted at once."""
@@ -119,8 +121,8 @@ POSITION = Arg("position", N_("Its new place: 1 for first"), required=True, kind
     "agenda accept", N_("Accept a proposed agenda item"), usage=N_("<item>"),
     examples=("/agenda accept 14",), where=Where.GROUP,
     args=(ITEM_ARG,),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def accept(ctx: Context) -> Reply:
     """Accept an item; it goes to the end of the agenda."""
     item = await _item(ctx, ctx.need(ITEM))
@@ -134,8 +136,8 @@ async def accept(ctx: Context) -> Reply:
     "agenda drop", N_("Take an item off the agenda"), usage=N_("<item>"),
     examples=("/agenda drop 14",), where=Where.GROUP,
     args=(ITEM_ARG,),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def drop(ctx: Context) -> Reply:
     """Drop a proposed or accepted item."""
     item = await _item(ctx, ctx.need(ITEM))
@@ -150,8 +152,8 @@ async def drop(ctx: Context) -> Reply:
     examples=("/agenda move 14 1",), where=Where.GROUP,
     args=(ITEM_ARG,
           POSITION),
+    rule=MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def reorder(ctx: Context) -> Reply:
     """Put an accepted item at a new place."""
     item = await _item(ctx, ctx.need(ITEM))

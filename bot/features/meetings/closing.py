@@ -6,8 +6,8 @@ from bot.context import Context, JobContext, UserError
 from bot.convert import ID
 from bot.fanout import community_deliveries, person_delivery
 from bot.feature import Arg, Where
-from bot.features.meetings.common import communities_for, feature
-from bot.features.meetings.minutes import ACTION_DUE, require_chair, running
+from bot.features.meetings.common import CHAIR, communities_for, feature
+from bot.features.meetings.minutes import ACTION_DUE, running
 from bot.features.meetings.minutes_text import (
     action_text,
     due_zone,
@@ -18,9 +18,9 @@ from bot.features.meetings.minutes_text import (
 from bot.features.meetings.records import MarkKind, Session
 from bot.fmt import date_text
 from bot.i18n import N_, _
-from bot.permissions import Role
+from bot.permissions import ANYONE, Check, Role, Rule, moderators_or
 from bot.ports import Store
-from bot.records import AuditEntry, Chat, NewDelivery, ScheduledItem
+from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Document, Reply
 from bot.richtext import block, bold, bullets, doc, line
 
@@ -46,16 +46,27 @@ async def minutes_reply(ctx: Context, session: Session, intro: str) -> Reply:
     return Reply(doc(intro) + body, document=document)
 
 
+async def _owns(ctx: Context) -> bool:
+    mark_id = ctx.typed.get("item")
+    mark = await ctx.store.minutes.get_mark(mark_id) if mark_id is not None else None
+    session = await ctx.store.minutes.get(mark.session_id) if mark else None
+    # An item that is not here is answered by the handler, as if it never existed.
+    if mark is None or session is None or session.community_id not in await communities_for(ctx):
+        return True
+    return mark.owner_person_id == ctx.person.id
+
+
+ACTION_OWNER = Check("its owner", _owns,
+                     lambda _ctx: _("Only its owner or a moderator can mark this done."))
 SESSION = Arg("session", N_("The session's number"), kind=ID)
 ACTION_ITEM = Arg("item", N_("The action item's number"), required=True, kind=ID)
 
 
 @feature.command("session end", N_("End live minutes and post them in every linked chat"),
-                 examples=("/session end",), where=Where.GROUP)
+                 examples=("/session end",), where=Where.GROUP, rule=Rule(Role.MODERATOR, unless=CHAIR, events=True))
 async def end(ctx: Context) -> Reply:
     """Close the session, post the minutes to every chat, and hand back the file."""
     session = await running(ctx)
-    require_chair(ctx, session)
     closed = await ctx.store.minutes.end(session.id, ctx.now())
     if closed is None:
         raise UserError(_("No session is running. A moderator starts one with /session start."))
@@ -69,10 +80,7 @@ async def end(ctx: Context) -> Reply:
     await services.outbox.enqueue(await community_deliveries(
         services, ctx.chat.community_id, render, key=f"minutes:{closed.id}:end",
         source=f"minutes:{closed.id}", exclude_chat_id=ctx.chat.id))
-    await ctx.store.audit.record(AuditEntry(
-        at=ctx.now(), action="session end", actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
-        community_id=ctx.chat.community_id, allowed=True,
-        detail={"session": closed.id, "marks": len(marks)}))
+    await ctx.audit("session end", session=closed.id, marks=len(marks))
     return await minutes_reply(ctx, closed, _("The session has ended. Here are the minutes; "
                                               "every linked chat gets them too."))
 
@@ -81,6 +89,7 @@ async def end(ctx: Context) -> Reply:
     "minutes", N_("Show the minutes of the last session (or of one by number)"),
     usage=N_("[number]"), examples=("/minutes", "/minutes 4"),
     args=(SESSION,),
+    rule=ANYONE,
 )
 async def minutes(ctx: Context) -> Reply:
     """Stored minutes, as a message and a Markdown file."""
@@ -102,7 +111,7 @@ async def minutes(ctx: Context) -> Reply:
 
 
 @feature.command("actions", N_("List open action items (yours, in a private chat)"),
-                 examples=("/actions",))
+                 examples=("/actions",), rule=ANYONE)
 async def actions(ctx: Context) -> Reply:
     """Action items not done yet, soonest due first."""
     communities = await communities_for(ctx)
@@ -119,6 +128,7 @@ async def actions(ctx: Context) -> Reply:
 @feature.command(
     "done", N_("Mark an action item done"), usage=N_("<number>"), examples=("/done 12",),
     args=(ACTION_ITEM,),
+    rule=moderators_or(ACTION_OWNER),
 )
 async def done(ctx: Context) -> Reply:
     """Its owner or a moderator marks an action item done; its reminder is dropped."""
@@ -129,9 +139,6 @@ async def done(ctx: Context) -> Reply:
             or session.community_id not in await communities_for(ctx)):
         raise UserError(_("There is no action item {id} here. See /actions.",
                           id=str(mark_id)))
-    mine = mark.owner_person_id == ctx.person.id
-    if not mine and (ctx.is_private or ctx.role < Role.MODERATOR):
-        raise UserError(_("Only its owner or a moderator can mark this done."))
     if not await ctx.store.minutes.set_done(mark.id, ctx.now()):
         raise UserError(_("Action item {id} is already done.", id=str(mark.id)))
     await ctx.services.scheduler.cancel(ACTION_DUE, str(mark.id))

@@ -6,6 +6,7 @@ from bot.context import Context, UserError
 from bot.dates import parse_when
 from bot.feature import Arg, Where
 from bot.features.meetings.common import (
+    EVENTS_MODERATORS,
     MAX_DESCRIPTION,
     MAX_PLACE,
     MAX_TITLE,
@@ -21,7 +22,7 @@ from bot.features.meetings.render import card, list_entry, when_text
 from bot.features.meetings.timeline import sync
 from bot.fmt import number
 from bot.i18n import N_, _, ngettext, pgettext
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE
 from bot.records import Chat
 from bot.replies import Reply
 from bot.richtext import Code, block, bold, doc, line
@@ -72,8 +73,8 @@ def description_of(typed: str) -> str:
           Arg("length", N_("How long (90m, 1h30) or when it ends (19:30); 1 hour if empty")),
           Arg("place", N_("Where: an address or a link")),
           Arg("description", N_("What it is about"), rest=True)),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def new(ctx: Context) -> Reply:
     """Check every field, store the meeting, post its card everywhere, arm its reminders."""
     title = title_of(ctx.arg("title"))
@@ -95,7 +96,7 @@ async def new(ctx: Context) -> Reply:
     ))
 
 
-@feature.command("meetings", N_("List the coming meetings"), examples=("/meetings",))
+@feature.command("meetings", N_("List the coming meetings"), examples=("/meetings",), rule=ANYONE)
 async def meetings(ctx: Context) -> Reply:
     """The next date of each meeting, soonest first (in private: of all one's communities)."""
     now = ctx.now()
@@ -131,6 +132,7 @@ def shown_key(meeting: Meeting, ctx: Context) -> str:
 @feature.command(
     "meeting show", N_("Show a meeting with its answer buttons"), usage=N_("<number>"),
     examples=("/meeting show 3",), args=(MEETING,),
+    rule=ANYONE,
 )
 async def show(ctx: Context) -> Reply:
     """The card of the meeting's current date, in this chat's zone (and yours in private)."""
@@ -164,8 +166,8 @@ def _field_names() -> dict[str, str]:
           Arg("field", N_("title, place, length or description"), required=True),
           Arg("value", N_("The new value (empty clears the place or description)"),
               rest=True)),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def edit(ctx: Context) -> Reply:
     """Change one field; every card is edited and the change announced."""
     meeting = await meeting_here(ctx, ctx.need(MEETING))
@@ -208,8 +210,8 @@ def _field_label(field: str) -> str:
     "meeting cancel", N_("Cancel a meeting, or every coming date of a series"),
     usage=N_("<number>"), examples=("/meeting cancel 3",), where=Where.GROUP,
     args=(MEETING,),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def cancel(ctx: Context) -> Reply:
     """Cancel and tell every chat; the cards say so and no reminder goes out."""
     meeting = await meeting_here(ctx, ctx.need(MEETING))

@@ -11,8 +11,14 @@ from bot.convert import ID
 from bot.feature import Arg, Feature
 from bot.features.meetings.records import Answer, Meeting
 from bot.i18n import N_, _
+from bot.permissions import Check, Role, Rule
 
-feature = Feature("meetings", N_("Meetings"), order=30)
+feature = Feature("meetings", N_("Meetings"), order=30, listing=(
+    "meetings", "meeting new", "meeting show", "meeting repeat", "meeting skip", "meeting move",
+    "meeting edit", "meeting cancel", "meeting attendees", "meeting ics", "meeting reminders",
+    "agenda", "agenda add", "agenda accept", "agenda drop", "agenda move", "session start",
+    "topic", "info", "idea", "agreed", "action", "chair", "present", "undo", "session end",
+    "minutes", "actions", "done"))
 
 MAX_TITLE = 200
 MAX_PLACE = 500
@@ -50,6 +56,20 @@ class Who(Action, prefix="mw"):
 
 
 MEETING = Arg("meeting", N_("The meeting's number"), required=True, kind=ID)
+
+
+# Meetings and sessions: moderators, and on Discord whoever may manage the server's events.
+EVENTS_MODERATORS = Rule(Role.MODERATOR, events=True)
+
+
+async def _chairs(ctx: Context) -> bool:
+    session = await ctx.store.minutes.open_session(ctx.chat.community_id)
+    # No session running: the handler says so, to everyone.
+    return session is None or ctx.person.id in session.chairs
+
+
+CHAIR = Check("the session's chairs", _chairs,
+              lambda _ctx: _("Only the session's chairs and moderators can do that."))
 
 
 def card_source(meeting_id: int, occ: str) -> str:

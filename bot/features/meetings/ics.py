@@ -26,6 +26,7 @@ from bot.features.meetings.recurrence import (
     originals,
 )
 from bot.i18n import N_, _
+from bot.permissions import ANYONE
 from bot.replies import Document, Reply
 from bot.richtext import doc
 
@@ -106,6 +107,7 @@ MEETING_OPTIONAL = Arg("meeting", N_("The meeting's number; every meeting if emp
     "meeting ics", N_("Get a calendar file (.ics) of one meeting or of all coming meetings"),
     usage=N_("[number]"), examples=("/meeting ics 3", "/meeting ics"),
     args=(MEETING_OPTIONAL,),
+    rule=ANYONE,
 )
 async def export(ctx: Context) -> Reply:
     """One meeting, or the community's calendar (all of one's communities in private)."""

@@ -11,6 +11,8 @@ from bot.convert import maybe_id
 from bot.fanout import community_deliveries
 from bot.feature import Arg, Where
 from bot.features.meetings.common import (
+    CHAIR,
+    EVENTS_MODERATORS,
     MAX_TEXT,
     MAX_TITLE,
     feature,
@@ -23,7 +25,7 @@ from bot.features.meetings.records import MarkKind, Meeting, NewMark, Occurrence
 from bot.features.meetings.recurrence import current, to_local, to_utc
 from bot.fmt import date_text, number, time_text
 from bot.i18n import N_, _
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, moderators_or
 from bot.records import Chat
 from bot.replies import Reply
 from bot.richtext import bold, doc, line
@@ -40,12 +42,6 @@ async def running(ctx: Context) -> Session:
     if session is None:
         raise UserError(_("No session is running. A moderator starts one with /session start."))
     return session
-
-
-def require_chair(ctx: Context, session: Session) -> None:
-    """Chairs of the session and moderators only."""
-    if ctx.person.id not in session.chairs and ctx.role < Role.MODERATOR:
-        raise UserError(_("Only the session's chairs and moderators can do that."))
 
 
 async def _meeting_now(ctx: Context) -> tuple[Meeting, Occurrence] | None:
@@ -75,8 +71,8 @@ def _announce(title: str) -> Callable[[Chat], Reply]:
     examples=("/session start", "/session start #3", "/session start Budget working group"),
     where=Where.GROUP,
     args=(Arg("what", N_("A meeting's #number, or a title"), rest=True),),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def start(ctx: Context) -> Reply:
     """Open the community's session; every chat is told how to mark."""
     typed = ctx.arg("what").strip()
@@ -108,12 +104,10 @@ async def start(ctx: Context) -> Reply:
     return render(ctx.chat)
 
 
-async def _add(ctx: Context, kind: MarkKind, text: str, *, chair_only: bool,
+async def _add(ctx: Context, kind: MarkKind, text: str, *,
                owner_person_id: int | None = None, owner_name: str = "",
                due_at: datetime | None = None) -> tuple[Session, int]:
     session = await running(ctx)
-    if chair_only:
-        require_chair(ctx, session)
     text = text.strip()
     if kind != MarkKind.PRESENT and not text:
         raise UserError(_("What should I note? Write it after the command."))
@@ -136,10 +130,10 @@ def _text_arg() -> tuple[Arg, ...]:
 
 @feature.command("topic", N_("Live minutes: start a new topic"), usage=N_("<topic>"),
                  examples=("/topic Budget for the spring festival",), where=Where.GROUP,
-                 args=_text_arg())
+                 args=_text_arg(), rule=moderators_or(CHAIR))
 async def topic(ctx: Context) -> Reply:
     """A new topic; the other chats of the community see it too."""
-    session, mark_id = await _add(ctx, MarkKind.TOPIC, ctx.arg("text"), chair_only=True)
+    session, mark_id = await _add(ctx, MarkKind.TOPIC, ctx.arg("text"))
     text = ctx.arg("text").strip()
 
     def render(chat: Chat) -> Reply:
@@ -153,28 +147,28 @@ async def topic(ctx: Context) -> Reply:
 
 @feature.command("info", N_("Live minutes: note a piece of information"), usage=N_("<text>"),
                  examples=("/info The consulate opens on Saturdays in March",),
-                 where=Where.GROUP, args=_text_arg())
+                 where=Where.GROUP, args=_text_arg(), rule=ANYONE)
 async def info(ctx: Context) -> Reply:
     """Anyone may note information."""
-    await _add(ctx, MarkKind.INFO, ctx.arg("text"), chair_only=False)
+    await _add(ctx, MarkKind.INFO, ctx.arg("text"))
     return Reply(doc(_("Noted.")))
 
 
 @feature.command("idea", N_("Live minutes: note an idea"), usage=N_("<text>"),
                  examples=("/idea Ask the library for a room",), where=Where.GROUP,
-                 args=_text_arg())
+                 args=_text_arg(), rule=ANYONE)
 async def idea(ctx: Context) -> Reply:
     """Anyone may note an idea."""
-    await _add(ctx, MarkKind.IDEA, ctx.arg("text"), chair_only=False)
+    await _add(ctx, MarkKind.IDEA, ctx.arg("text"))
     return Reply(doc(_("Idea noted.")))
 
 
 @feature.command("agreed", N_("Live minutes: record a decision"), usage=N_("<decision>"),
                  examples=("/agreed The festival is on 12 April",), where=Where.GROUP,
-                 args=_text_arg())
+                 args=_text_arg(), rule=moderators_or(CHAIR))
 async def agreed(ctx: Context) -> Reply:
     """Chairs record decisions."""
-    await _add(ctx, MarkKind.AGREED, ctx.arg("text"), chair_only=True)
+    await _add(ctx, MarkKind.AGREED, ctx.arg("text"))
     return Reply(doc(line("✅ ", _("Decision recorded: {text}", text=ctx.arg("text").strip()))))
 
 
@@ -195,6 +189,7 @@ def due_of(ctx: Context, typed: str) -> datetime | None:
     where=Where.GROUP,
     args=(Arg("text", N_("Who, what, and optionally by when after a |"), required=True,
               rest=True),),
+    rule=moderators_or(CHAIR),
 )
 async def action(ctx: Context) -> Reply:
     """Chairs record action items; an owner with a due date gets a reminder."""
@@ -204,14 +199,13 @@ async def action(ctx: Context) -> Reply:
     owner_typed, task = split_id(left)
     if not owner_typed or not task:
         raise UserError(_("Who does what? For example: /action ana Send the flyer | friday"))
-    session = await running(ctx)
-    require_chair(ctx, session)
+    await running(ctx)
     due = due_of(ctx, due_typed)
     name = owner_typed.lstrip("@")[:64]
     people = await ctx.store.people.find_by_name(ctx.chat.community_id, name)
     owner = people[0] if len(people) == 1 else None
-    session, mark_id = await _add(
-        ctx, MarkKind.ACTION, task, chair_only=True, owner_person_id=owner.id if owner else None,
+    _session, mark_id = await _add(
+        ctx, MarkKind.ACTION, task, owner_person_id=owner.id if owner else None,
         owner_name=owner.display_name if owner else name, due_at=due)
     if due is not None:
         morning = local_morning(due, ctx.zone)
@@ -235,11 +229,11 @@ def local_morning(due: datetime, zone: str) -> datetime:
     "chair", N_("Live minutes: make someone a chair of the session"), usage=N_("<name>"),
     examples=("/chair ana",), where=Where.GROUP,
     args=(Arg("person", N_("Their username or name"), required=True, rest=True),),
+    rule=moderators_or(CHAIR),
 )
 async def chair(ctx: Context) -> Reply:
     """Chairs may mark topics, decisions and actions, and end the session."""
     session = await running(ctx)
-    require_chair(ctx, session)
     name = ctx.arg("person").lstrip("@").strip()[:64]
     people = await ctx.store.people.find_by_name(ctx.chat.community_id, name)
     if not people:
@@ -249,29 +243,28 @@ async def chair(ctx: Context) -> Reply:
         raise UserError(_("Several people are called {name}. Use their username instead.",
                           name=name))
     await ctx.store.minutes.add_chair(session.id, people[0].id)
-    await _add(ctx, MarkKind.CHAIR, people[0].display_name, chair_only=True)
+    await _add(ctx, MarkKind.CHAIR, people[0].display_name)
     return Reply(doc(_("{name} is now a chair of this session.", name=people[0].display_name)))
 
 
 @feature.command("present", N_("Live minutes: add yourself to the attendees"),
-                 examples=("/present",), where=Where.GROUP)
+                 examples=("/present",), where=Where.GROUP, rule=ANYONE)
 async def present(ctx: Context) -> Reply:
     """Anyone may say they are here."""
     session = await running(ctx)
     if any(m.person_id == ctx.person.id for m in await ctx.store.minutes.marks(session.id)):
         return Reply(doc(_("You are already on the list, {name}.",
                            name=ctx.person.display_name)))
-    await _add(ctx, MarkKind.PRESENT, "", chair_only=False)
+    await _add(ctx, MarkKind.PRESENT, "")
     return Reply(doc(_("Welcome, {name}: you are on the list of attendees.",
                        name=ctx.person.display_name)))
 
 
 @feature.command("undo", N_("Live minutes: remove the last note"), examples=("/undo",),
-                 where=Where.GROUP)
+                 where=Where.GROUP, rule=moderators_or(CHAIR))
 async def undo(ctx: Context) -> Reply:
     """Chairs take back the latest note (an action's reminder goes with it)."""
     session = await running(ctx)
-    require_chair(ctx, session)
     mark = await ctx.store.minutes.undo_last(session.id)
     if mark is None:
         raise UserError(_("There is nothing to undo."))

@@ -7,11 +7,10 @@ from datetime import timedelta
 from bot.context import Context, UserError
 from bot.convert import duration_value, switch_value
 from bot.feature import Arg, Where
-from bot.features.meetings.common import DEFAULT_REMINDERS, feature
+from bot.features.meetings.common import DEFAULT_REMINDERS, EVENTS_MODERATORS, feature
 from bot.features.meetings.timeline import arm
 from bot.fmt import duration, joined
 from bot.i18n import N_, _
-from bot.permissions import Role, requires
 from bot.replies import Reply
 from bot.richtext import doc
 
@@ -44,8 +43,8 @@ def leads_text(minutes: list[int] | tuple[int, ...]) -> str:
     where=Where.GROUP,
     args=(Arg("times", N_("Up to four times before the meeting, such as 24h 1h 15m"),
               rest=True),),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def reminders(ctx: Context) -> Reply:
     """Set the community's reminder times and re-arm every coming meeting."""
     store = ctx.store.meetings

@@ -19,6 +19,7 @@ from bot.features.meetings.store import MeetingStore
 from bot.features.meetings.timeline import refresh_later
 from bot.fmt import joined
 from bot.i18n import N_, _, ngettext
+from bot.permissions import ANYONE
 from bot.replies import Reply, Toast
 from bot.richtext import block, bold, doc, line
 
@@ -36,7 +37,7 @@ async def open_date(ctx: Context, meeting_id: int, key: str) -> tuple[Meeting, O
     return meeting, occ
 
 
-@feature.button(Rsvp)
+@feature.button(Rsvp, rule=ANYONE)
 async def answered(ctx: Context, action: Rsvp) -> Toast:
     """Record one answer per person per date; every card follows after a short pause."""
     meeting, occ = await open_date(ctx, action.meeting_id, action.occ)
@@ -52,7 +53,7 @@ async def answered(ctx: Context, action: Rsvp) -> Toast:
     return Toast(_("Noted: not going. You can change your answer any time."))
 
 
-@feature.button(RemindMe)
+@feature.button(RemindMe, rule=ANYONE)
 async def remind_me(ctx: Context, action: RemindMe) -> Toast:
     """Turn the private reminder on or off (for people who are going)."""
     meeting, occ = await open_date(ctx, action.meeting_id, action.occ)
@@ -85,7 +86,7 @@ async def attendees(store: MeetingStore, meeting: Meeting, occ: Occurrence,
     return Reply(doc(block(*lines)), private=True)
 
 
-@feature.button(Who)
+@feature.button(Who, rule=ANYONE)
 async def who(ctx: Context, action: Who) -> Reply:
     """The attendee list, shown only to whoever asked where the platform allows."""
     meeting, occ = await open_date(ctx, action.meeting_id, action.occ)
@@ -97,6 +98,7 @@ async def who(ctx: Context, action: Who) -> Reply:
     "meeting attendees", N_("Who is going to a meeting's next date"), usage=N_("<number>"),
     examples=("/meeting attendees 3",),
     args=(MEETING,),
+    rule=ANYONE,
 )
 async def attendees_command(ctx: Context) -> Reply:
     """The attendee list of the meeting's current date."""

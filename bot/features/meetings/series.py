@@ -6,14 +6,13 @@ from bot.context import Context, UserError
 from bot.convert import maybe_id
 from bot.dates import parse_when
 from bot.feature import Arg, Where
-from bot.features.meetings.common import MEETING, feature, meeting_here, split_id
+from bot.features.meetings.common import EVENTS_MODERATORS, MEETING, feature, meeting_here, split_id
 from bot.features.meetings.parsing import pick_occurrence, split_zone
 from bot.features.meetings.recurrence import key_of, parse_repeat, to_local, to_utc, upcoming
 from bot.features.meetings.render import when_text
 from bot.features.meetings.timeline import sync
 from bot.features.meetings.words import describe
 from bot.i18n import N_, _
-from bot.permissions import Role, requires
 from bot.records import Chat
 from bot.replies import Reply
 from bot.richtext import bold, doc, line
@@ -35,8 +34,8 @@ ONCE_WORDS = {"off", "once", "none", "never", "no", "una vez", "nunca", "jamais"
     args=(MEETING,
           Arg("rule", N_("How it repeats, with an end: until a date or count N"),
               required=True, rest=True)),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def repeat(ctx: Context) -> Reply:
     """Store the repetition as an RRULE at the meeting's wall-clock time; cards follow."""
     meeting = await meeting_here(ctx, ctx.need(MEETING))
@@ -69,8 +68,8 @@ async def repeat(ctx: Context) -> Reply:
     where=Where.GROUP,
     args=(MEETING,
           Arg("date", N_("The date to skip; the next one if empty"), rest=True)),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def skip(ctx: Context) -> Reply:
     """Skip one date; every chat is told, with the next date."""
     meeting = await meeting_here(ctx, ctx.need(MEETING))
@@ -108,8 +107,8 @@ async def skip(ctx: Context) -> Reply:
     args=(Arg("meeting", N_("The meeting's number"), required=True),
           Arg("date", N_("Which date to move; the next one if left out")),
           Arg("to", N_("The new time, in the meeting's time zone unless you add one"))),
+    rule=EVENTS_MODERATORS,
 )
-@requires(Role.MODERATOR)
 async def move(ctx: Context) -> Reply:
     """Move one date (the series keeps its rule); every chat is told."""
     typed_id, rest = split_id(ctx.arg("meeting"))

@@ -24,7 +24,7 @@ from bot.features.notices.records import (
     Organisation,
 )
 from bot.i18n import N_, _
-from bot.records import AuditEntry
+from bot.permissions import Check
 
 feature = Feature("notices", N_("Official notices"), order=40)
 
@@ -130,17 +130,22 @@ class MarkSeen(Action, prefix="ntn"):
     notice_id: int
 
 
-async def audit(ctx: Context, action: str, *, allowed: bool, **detail: Any) -> None:
-    """Write one entry to the audit log."""
-    await ctx.store.audit.record(AuditEntry(
-        at=ctx.now(), action=action, actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
-        community_id=ctx.chat.community_id, allowed=allowed, detail=detail))
 
 
 async def refuse(ctx: Context, action: str, message: str, **detail: Any) -> NoReturn:
     """Audit a refused action, then answer with `message`."""
-    await audit(ctx, action, allowed=False, **detail)
+    await ctx.audit(action, allowed=False, **detail)
     raise UserError(message)
+
+
+async def _attached(ctx: Context) -> bool:
+    return bool(await ctx.store.notices.orgs_of(ctx.person.platform, ctx.person.platform_id))
+
+
+BROADCASTER = Check("verified broadcasters", _attached, lambda ctx: _(
+    "Only verified broadcasters can publish notices. If you publish for a consulate or another "
+    "official body, ask the bot's operator to attach your account ({account}) to it.",
+    account=ctx.person.key))
 
 
 async def broadcaster_orgs(ctx: Context) -> list[Organisation]:

@@ -19,7 +19,7 @@ from bot.feature import Arg
 from bot.features.notices.base import feature
 from bot.features.notices.records import Account, Organisation
 from bot.i18n import N_, SUPPORTED, _, current_locale, language_name
-from bot.permissions import Role, requires
+from bot.permissions import OPERATOR
 from bot.ports import Store
 from bot.records import AuditEntry
 from bot.replies import Reply
@@ -156,8 +156,8 @@ def _actor(ctx: Context) -> Actor:
           Arg("name", N_("The organisation's full name"), required=True),
           Arg("country", N_("Two-letter country code"), required=True),
           Arg("language", N_("The language its notices are written in first"), required=True)),
+    rule=OPERATOR,
 )
-@requires(Role.OPERATOR)
 async def add_command(ctx: Context) -> Reply:
     """Register an organisation."""
     org = await add(ctx.store, ctx.now(), _actor(ctx), ctx.arg("short"), ctx.arg("name"),
@@ -167,8 +167,7 @@ async def add_command(ctx: Context) -> Reply:
                                       short=org.short_name)))
 
 
-@feature.command("broadcaster list", N_("List verified broadcasters and their accounts"))
-@requires(Role.OPERATOR)
+@feature.command("broadcaster list", N_("List verified broadcasters and their accounts"), rule=OPERATOR)
 async def list_command(ctx: Context) -> Reply:
     """Every organisation and its accounts."""
     return Reply(await listing(ctx.store))
@@ -187,8 +186,8 @@ async def _account_arg(ctx: Context) -> str:
     examples=("/broadcaster attach mx-madrid telegram:123456789",),
     args=(Arg("short", N_("The broadcaster's short name"), required=True),
           Arg("account", N_("The account, as platform:id (or reply to their message)"))),
+    rule=OPERATOR,
 )
-@requires(Role.OPERATOR)
 async def attach_command(ctx: Context) -> Reply:
     """Attach an account (given, or the author of the message replied to)."""
     org, added = await attach(ctx.store, ctx.now(), _actor(ctx), ctx.arg("short"),
@@ -204,8 +203,8 @@ async def attach_command(ctx: Context) -> Reply:
     examples=("/broadcaster detach mx-madrid telegram:123456789",),
     args=(Arg("short", N_("The broadcaster's short name"), required=True),
           Arg("account", N_("The account, as platform:id (or reply to their message)"))),
+    rule=OPERATOR,
 )
-@requires(Role.OPERATOR)
 async def detach_command(ctx: Context) -> Reply:
     """Detach an account."""
     org, removed = await detach(ctx.store, ctx.now(), _actor(ctx), ctx.arg("short"),
@@ -219,8 +218,8 @@ async def detach_command(ctx: Context) -> Reply:
     "broadcaster remove", N_("Take a broadcaster off the register"), usage=N_("<short name>"),
     examples=("/broadcaster remove mx-madrid",),
     args=(Arg("short", N_("The broadcaster's short name"), required=True),),
+    rule=OPERATOR,
 )
-@requires(Role.OPERATOR)
 async def remove_command(ctx: Context) -> Reply:
     """Remove an organisation: its accounts and subscriptions end, its notices stay."""
     org = await remove(ctx.store, ctx.now(), _actor(ctx), ctx.arg("short"))

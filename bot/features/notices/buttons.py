@@ -11,6 +11,7 @@ from typing import Any
 from bot import forms
 from bot.context import Context, UserError
 from bot.features.notices.base import (
+    BROADCASTER,
     AskExpiry,
     AskSchedule,
     ChooseCategory,
@@ -28,11 +29,12 @@ from bot.features.notices.compose import check_language, save_and_show, text_for
 from bot.features.notices.preview import discard, go
 from bot.features.notices.records import Category, category_name
 from bot.i18n import SUPPORTED, _, language_name
+from bot.permissions import only
 from bot.replies import Button, Reply, Toast
 from bot.richtext import doc
 
 
-@feature.button(PublishNotice)
+@feature.button(PublishNotice, rule=only(BROADCASTER))
 async def publish_pressed(ctx: Context, action: PublishNotice) -> list[Reply | Toast]:
     """Publish (or schedule) the previewed notice."""
     notice, org = await notice_for(ctx, action.notice_id, editable=True,
@@ -45,14 +47,14 @@ async def publish_pressed(ctx: Context, action: PublishNotice) -> list[Reply | T
     return out
 
 
-@feature.button(EditNotice)
+@feature.button(EditNotice, rule=only(BROADCASTER))
 async def edit_pressed(ctx: Context, action: EditNotice) -> Any:
     """Edit the main language's version as a form."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)
     return await forms.ask(ctx, text_form(notice, notice.main_language))
 
 
-@feature.button(DiscardNotice)
+@feature.button(DiscardNotice, rule=only(BROADCASTER))
 async def discard_pressed(ctx: Context, action: DiscardNotice) -> list[Reply | Toast]:
     """Discard the draft (or unschedule it)."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)
@@ -62,7 +64,7 @@ async def discard_pressed(ctx: Context, action: DiscardNotice) -> list[Reply | T
     return [done]
 
 
-@feature.button(ChooseCategory)
+@feature.button(ChooseCategory, rule=only(BROADCASTER))
 async def category_menu(ctx: Context, action: ChooseCategory) -> Reply:
     """The categories to choose from."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)
@@ -70,7 +72,7 @@ async def category_menu(ctx: Context, action: ChooseCategory) -> Reply:
     return Reply(doc(_("Which category?"))).with_buttons(buttons[:3], buttons[3:])
 
 
-@feature.button(SetCategory)
+@feature.button(SetCategory, rule=only(BROADCASTER))
 async def category_chosen(ctx: Context, action: SetCategory) -> Any:
     """Set the category and show the preview again."""
     notice, org = await notice_for(ctx, action.notice_id, editable=True)
@@ -78,7 +80,7 @@ async def category_chosen(ctx: Context, action: SetCategory) -> Any:
     return await save_and_show(ctx, notice, org)
 
 
-@feature.button(ChooseLanguage)
+@feature.button(ChooseLanguage, rule=only(BROADCASTER))
 async def language_menu(ctx: Context, action: ChooseLanguage) -> Reply:
     """The languages a version can be written in."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)
@@ -87,14 +89,14 @@ async def language_menu(ctx: Context, action: ChooseLanguage) -> Reply:
         buttons[:3], buttons[3:])
 
 
-@feature.button(WriteLanguage)
+@feature.button(WriteLanguage, rule=only(BROADCASTER))
 async def language_chosen(ctx: Context, action: WriteLanguage) -> Any:
     """Ask for that language's title and text."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)
     return await forms.ask(ctx, text_form(notice, check_language(action.lang)))
 
 
-@feature.button(ToggleOption)
+@feature.button(ToggleOption, rule=only(BROADCASTER))
 async def toggle(ctx: Context, action: ToggleOption) -> Any:
     """Switch urgency or the seen button, and show the preview again."""
     notice, org = await notice_for(ctx, action.notice_id, editable=True)
@@ -107,14 +109,14 @@ async def toggle(ctx: Context, action: ToggleOption) -> Any:
     return await save_and_show(ctx, notice, org)
 
 
-@feature.button(AskSchedule)
+@feature.button(AskSchedule, rule=only(BROADCASTER))
 async def schedule_pressed(ctx: Context, action: AskSchedule) -> Any:
     """Ask when to publish."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)
     return await forms.ask(ctx, when_form(notice, "at"))
 
 
-@feature.button(AskExpiry)
+@feature.button(AskExpiry, rule=only(BROADCASTER))
 async def expiry_pressed(ctx: Context, action: AskExpiry) -> Any:
     """Ask when the notice expires."""
     notice, _org = await notice_for(ctx, action.notice_id, editable=True)

@@ -16,6 +16,7 @@ from bot.convert import maybe_id, switch_value
 from bot.dates import parse_when
 from bot.feature import Arg, Where
 from bot.features.notices.base import (
+    BROADCASTER,
     MAX_BODY,
     MAX_TITLE,
     NOTICE,
@@ -36,6 +37,7 @@ from bot.features.notices.records import (
 from bot.features.notices.subscriptions import parse_categories
 from bot.fmt import number
 from bot.i18n import N_, SUPPORTED, _, language_name
+from bot.permissions import only
 from bot.replies import Button, Reply
 from bot.richtext import doc
 from bot.trust import SEAL, starts_with_seal
@@ -131,7 +133,7 @@ async def _create(ctx: Context, org: Organisation, lang: str, text: NoticeText,
           Arg("category", N_("documents, elections, emergencies, events, services or other")),
           Arg("language", N_("The language of this text")),
           Arg("organisation", N_("Which broadcaster, if you publish for several")))
-)
+, rule=only(BROADCASTER))
 async def new(ctx: Context) -> Any:
     """Start a notice: a form without arguments, a draft straight away with them."""
     orgs = await broadcaster_orgs(ctx)
@@ -148,7 +150,7 @@ async def new(ctx: Context) -> Any:
     return await _create(ctx, org, lang, text, category)
 
 
-@feature.button(NewFor)
+@feature.button(NewFor, rule=only(BROADCASTER))
 async def new_for(ctx: Context, action: NewFor) -> Any:
     """Start a notice for the organisation chosen from the buttons."""
     orgs = await broadcaster_orgs(ctx)
@@ -178,6 +180,7 @@ async def new_submitted(ctx: Context, ref: str, values: dict[str, str]) -> Any:
     args=(NOTICE,
           Arg("language", N_("The language of this version"), required=True),
           Arg("text", N_("Title | text; - removes the version"), rest=True)),
+    rule=only(BROADCASTER),
 )
 async def text_command(ctx: Context) -> Any:
     """Set a version in one line, remove it with "-", or fill it in as a form."""
@@ -252,6 +255,7 @@ async def set_option(ctx: Context, notice: Notice, option: str, value: str) -> N
     args=(NOTICE,
           Arg("option", N_("category, language, at, expires, urgent or seen"), required=True),
           Arg("value", N_("The new value"), rest=True)),
+    rule=only(BROADCASTER),
 )
 async def set_command(ctx: Context) -> Any:
     """Change one option and show the preview again."""
@@ -275,6 +279,7 @@ async def option_submitted(ctx: Context, ref: str, values: dict[str, str]) -> An
     "notice preview", N_("Show a draft exactly as the chats will see it"), usage=N_("<number>"),
     where=Where.PRIVATE, examples=("/notice preview 12",),
     args=(NOTICE,),
+    rule=only(BROADCASTER),
 )
 async def preview_command(ctx: Context) -> list[Reply]:
     """The preview of a draft or scheduled notice."""
@@ -286,6 +291,7 @@ async def preview_command(ctx: Context) -> list[Reply]:
     "notice publish", N_("Publish a draft now, or at its publish time"), usage=N_("<number>"),
     where=Where.PRIVATE, examples=("/notice publish 12",),
     args=(NOTICE,),
+    rule=only(BROADCASTER),
 )
 async def publish_command(ctx: Context) -> Reply:
     """What the Publish button does."""
@@ -298,6 +304,7 @@ async def publish_command(ctx: Context) -> Reply:
     "notice cancel", N_("Discard a draft, or unschedule a scheduled notice"),
     usage=N_("<number>"), where=Where.PRIVATE, examples=("/notice cancel 12",),
     args=(NOTICE,),
+    rule=only(BROADCASTER),
 )
 async def cancel_command(ctx: Context) -> Reply:
     """What the Cancel button does."""
@@ -305,7 +312,7 @@ async def cancel_command(ctx: Context) -> Reply:
     return await discard(ctx, notice)
 
 
-@feature.command("notice list", N_("Your organisation's latest notices"), where=Where.PRIVATE)
+@feature.command("notice list", N_("Your organisation's latest notices"), where=Where.PRIVATE, rule=only(BROADCASTER))
 async def list_command(ctx: Context) -> Reply:
     """The latest notices of the person's organisations, with their state."""
     orgs = await broadcaster_orgs(ctx)

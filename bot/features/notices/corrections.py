@@ -14,13 +14,14 @@ from bot import forms
 from bot.context import Context, UserError
 from bot.convert import maybe_id
 from bot.feature import Arg, Where
-from bot.features.notices.base import MAX_REASON, NOTICE, audit, feature, notice_for
+from bot.features.notices.base import BROADCASTER, MAX_REASON, NOTICE, feature, notice_for
 from bot.features.notices.compose import check_language, check_text, text_form
 from bot.features.notices.publish import EXPIRE_GRACE
 from bot.features.notices.records import Notice, NoticeStatus, NoticeText, Organisation
 from bot.features.notices.render import copy_payloads
 from bot.fmt import number
 from bot.i18n import N_, _
+from bot.permissions import only
 from bot.records import DeliveryStatus
 from bot.replies import Reply
 from bot.richtext import doc
@@ -63,7 +64,7 @@ async def correct(ctx: Context, notice: Notice, org: Organisation, lang: str,
     notice.revision += 1
     notice.corrected_at = ctx.now()
     await _revise(ctx, notice, org, old, retract=False)
-    await audit(ctx, "notice.correct", allowed=True, notice=notice.id,
+    await ctx.audit("notice.correct", allowed=True, notice=notice.id,
                 organisation=org.short_name, language=lang, revision=notice.revision)
     return Reply(doc(_("Corrected. Every copy of notice {id} is being updated, marked as "
                        "corrected; the delivery report shows the progress.",
@@ -78,6 +79,7 @@ async def correct(ctx: Context, notice: Notice, org: Organisation, lang: str,
     args=(NOTICE,
           Arg("language", N_("The version to correct (the main one when empty)")),
           Arg("text", N_("Title | text; a form asks for them when empty"), rest=True)),
+    rule=only(BROADCASTER),
 )
 async def correct_command(ctx: Context) -> Any:
     """Correct in one line, or fill in the version as a form (prefilled)."""
@@ -106,6 +108,7 @@ async def correct_submitted(ctx: Context, ref: str, values: dict[str, str]) -> R
     examples=("/notice retract 12", "/notice retract 12 Published by mistake"),
     args=(NOTICE,
           Arg("reason", N_("Why, shown with the withdrawal"), rest=True)),
+    rule=only(BROADCASTER),
 )
 async def retract_command(ctx: Context) -> Reply:
     """Replace every copy with a withdrawal note and stop the copies not yet sent."""
@@ -125,7 +128,7 @@ async def retract_command(ctx: Context) -> Reply:
     notice.revision += 1
     await _revise(ctx, notice, org, old, retract=True)
     await ctx.services.scheduler.cancel("notice.expire", str(notice.id))
-    await audit(ctx, "notice.retract", allowed=True, notice=notice.id,
+    await ctx.audit("notice.retract", allowed=True, notice=notice.id,
                 organisation=org.short_name, reason=reason)
     return Reply(doc(_("Withdrawn. Every delivered copy of notice {id} is being replaced by a "
                        "withdrawal note, and copies not sent yet were stopped.",

@@ -19,7 +19,6 @@ from bot.features.notices.base import (
     EditNotice,
     PublishNotice,
     ToggleOption,
-    audit,
 )
 from bot.features.notices.publish import PUBLISH_GRACE, publish, targets
 from bot.features.notices.records import Notice, NoticeStatus, Organisation, category_name
@@ -131,7 +130,7 @@ async def go(ctx: Context, notice: Notice, org: Organisation) -> Reply:
             raise UserError(_("Notice {id} is already published.", id=f"#{notice.id}"))
         await ctx.services.scheduler.schedule("notice.publish", str(notice.id),
                                               notice.publish_at, grace_seconds=PUBLISH_GRACE)
-        await audit(ctx, "notice.schedule", allowed=True, notice=notice.id,
+        await ctx.audit("notice.schedule", allowed=True, notice=notice.id,
                     organisation=org.short_name, at=notice.publish_at.isoformat())
         return Reply(doc(_("Scheduled. Notice {id} will be published on {date}.",
                            id=f"#{notice.id}", date=datetime_text(notice.publish_at, ctx.zone))))
@@ -141,7 +140,7 @@ async def go(ctx: Context, notice: Notice, org: Organisation) -> Reply:
     result = await publish(ctx.services, notice, org)
     if result is None:
         raise UserError(_("Notice {id} is already published.", id=f"#{notice.id}"))
-    await audit(ctx, "notice.publish", allowed=True, notice=notice.id,
+    await ctx.audit("notice.publish", allowed=True, notice=notice.id,
                 organisation=org.short_name, chats=result.chats, urgent=notice.urgent)
     return Reply(doc(ngettext(
         "Published. Notice {id} is on its way to {n} chat; the delivery report below updates "

@@ -9,6 +9,7 @@ from bot.features.notices.base import MarkSeen, ReadIn, feature
 from bot.features.notices.records import Notice, NoticeStatus
 from bot.features.notices.render import notice_reply
 from bot.i18n import _
+from bot.permissions import ANYONE
 from bot.replies import Reply, Toast
 
 
@@ -19,7 +20,7 @@ async def _published(ctx: Context, notice_id: int) -> Notice:
     return notice
 
 
-@feature.button(ReadIn)
+@feature.button(ReadIn, rule=ANYONE)
 async def read_in(ctx: Context, action: ReadIn) -> list[Reply | Toast]:
     """Show one language's version to the presser only (ephemeral, or in private)."""
     notice = await _published(ctx, action.notice_id)
@@ -41,7 +42,7 @@ def seen_token(ctx: Context, notice_id: int) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-@feature.button(MarkSeen)
+@feature.button(MarkSeen, rule=ANYONE)
 async def mark_seen(ctx: Context, action: MarkSeen) -> Toast:
     """Count the presser once (no identity is kept that the broadcaster could see)."""
     notice = await _published(ctx, action.notice_id)

@@ -20,11 +20,12 @@ from typing import Any
 
 from bot.context import Context, JobContext, Services
 from bot.feature import Where
-from bot.features.notices.base import NOTICE, feature, notice_for
+from bot.features.notices.base import BROADCASTER, NOTICE, feature, notice_for
 from bot.features.notices.records import Copy, Notice, NoticeStatus, Organisation
 from bot.features.notices.render import copy_payloads
 from bot.fmt import number
 from bot.i18n import N_, _, ngettext, use_locale
+from bot.permissions import only
 from bot.records import DeliveryOp, DeliveryStatus, NewDelivery, ScheduledItem
 from bot.replies import Reply, reply_to_json
 from bot.richtext import Block, RichText, block, bold, bullets, italic, line
@@ -190,6 +191,7 @@ async def tick(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
     "notice report", N_("Show the delivery report of a notice"), usage=N_("<number>"),
     where=Where.PRIVATE, examples=("/notice report 12",),
     args=(NOTICE,),
+    rule=only(BROADCASTER),
 )
 async def report_command(ctx: Context) -> Reply:
     """The report as it stands now (no member is ever named)."""

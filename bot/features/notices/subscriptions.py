@@ -6,11 +6,11 @@ import re
 
 from bot.context import Context, UserError
 from bot.feature import Arg
-from bot.features.notices.base import audit, feature
+from bot.features.notices.base import feature
 from bot.features.notices.broadcasters import describe
 from bot.features.notices.records import Category, Organisation, category_name
 from bot.i18n import N_, _
-from bot.permissions import Role
+from bot.permissions import ANYONE, to_change
 from bot.replies import Reply
 from bot.richtext import Block, Code, RichText, block, bold, doc, line
 
@@ -45,25 +45,20 @@ async def _org_named(ctx: Context) -> Organisation:
     return org
 
 
-def _require_moderator_in_groups(ctx: Context) -> None:
-    if not ctx.is_private:
-        ctx.require(Role.MODERATOR)
-
-
 @feature.command(
     "subscribe", N_("Receive a verified broadcaster's notices in this chat"),
     usage=N_("<broadcaster> [categories]"),
     examples=("/subscribe mx-madrid", "/subscribe mx-madrid documents elections"),
     args=(Arg("organisation", N_("The broadcaster's short name"), required=True),
           Arg("categories", N_("Only these categories (all when empty)"), rest=True)),
+    rule=to_change(),
 )
 async def subscribe(ctx: Context) -> Reply:
     """Subscribe this chat (moderators in a group; anyone for their private chat)."""
-    _require_moderator_in_groups(ctx)
     org = await _org_named(ctx)
     categories = parse_categories(ctx.arg("categories"))
     await ctx.store.notices.subscribe(ctx.chat.id, org.id, categories, ctx.person.id)
-    await audit(ctx, "notice.subscribe", allowed=True, organisation=org.short_name,
+    await ctx.audit("notice.subscribe", allowed=True, organisation=org.short_name,
                 categories=categories)
     if categories:
         which = ", ".join(category_name(c) for c in categories)
@@ -78,18 +73,18 @@ async def subscribe(ctx: Context) -> Reply:
     "unsubscribe", N_("Stop receiving a broadcaster's notices in this chat"),
     usage=N_("<broadcaster>"), examples=("/unsubscribe mx-madrid",),
     args=(Arg("organisation", N_("The broadcaster's short name"), required=True),),
+    rule=to_change(),
 )
 async def unsubscribe(ctx: Context) -> Reply:
     """End a subscription of this chat."""
-    _require_moderator_in_groups(ctx)
     org = await _org_named(ctx)
     if not await ctx.store.notices.unsubscribe(ctx.chat.id, org.id):
         raise UserError(_("This chat does not receive notices from {name}.", name=org.name))
-    await audit(ctx, "notice.unsubscribe", allowed=True, organisation=org.short_name)
+    await ctx.audit("notice.unsubscribe", allowed=True, organisation=org.short_name)
     return Reply(doc(_("This chat no longer receives notices from {name}.", name=org.name)))
 
 
-@feature.command("subscriptions", N_("Show which broadcasters this chat follows"))
+@feature.command("subscriptions", N_("Show which broadcasters this chat follows"), rule=ANYONE)
 async def subscriptions(ctx: Context) -> Reply:
     """This chat's subscriptions, and every broadcaster it could follow."""
     subs = {s.org_id: s for s in await ctx.store.notices.subscriptions(ctx.chat.id)}

@@ -16,18 +16,18 @@ from bot.features.polls.common import (
     CLOSE_GRACE_SECONDS,
     CLOSE_JOB,
     MAX_OPEN_PER_COMMUNITY,
+    MEMBERS_MAY_START,
     MEMBERS_SETTING,
+    POLL_CREATOR,
     REFRESH_JOB,
-    audit,
     feature,
     find_poll,
-    require_manager,
 )
 from bot.features.polls.records import NewPoll, PollStatus, Tally
 from bot.features.polls.render import Listed, card, created, guide, listing, voters_list
 from bot.features.polls.syntax import parse_draft
 from bot.i18n import N_, _
-from bot.permissions import Role, requires
+from bot.permissions import ANYONE, MODERATORS, moderators_or
 from bot.records import Chat, DeliveryOp
 from bot.replies import Reply
 from bot.richtext import doc
@@ -45,14 +45,6 @@ def _typed(ctx: Context) -> str:
     return ctx.args
 
 
-async def _may_create(ctx: Context) -> None:
-    if ctx.role >= Role.MODERATOR or ctx.chat.settings.get(MEMBERS_SETTING):
-        return
-    await audit(ctx, "poll new", allowed=False)
-    raise UserError(_("Only moderators can start polls in this chat. A moderator can let "
-                      "members start them with /poll members on."))
-
-
 @feature.command(
     "poll new", N_("Start a poll in every chat of this community"),
     usage=N_("<question> | <option> | <option> … [--multi] [--anonymous] [--hidden] "
@@ -66,10 +58,10 @@ async def _may_create(ctx: Context) -> None:
     args=(Arg("question", N_("The question")),
           Arg("options", N_("The options, separated by |, then flags such as --multi"),
               rest=True)),
+    rule=moderators_or(MEMBERS_MAY_START),
 )
 async def poll_new(ctx: Context) -> Reply:
     """Check what was typed, store the poll, and post it to every chat of the community."""
-    await _may_create(ctx)
     typed = _typed(ctx)
     if not typed.strip():
         return guide()
@@ -106,11 +98,11 @@ async def poll_new(ctx: Context) -> Reply:
     if closes_at is not None:
         await services.scheduler.schedule(CLOSE_JOB, str(poll.id), closes_at,
                                           grace_seconds=CLOSE_GRACE_SECONDS)
-    await audit(ctx, "poll new", allowed=True, poll=poll.id)
+    await ctx.audit("poll new", allowed=True, poll=poll.id)
     return created(poll, chats)
 
 
-@feature.command("polls", N_("List the open polls of this community"), examples=("/polls",))
+@feature.command("polls", N_("List the open polls of this community"), examples=("/polls",), rule=ANYONE)
 async def polls(ctx: Context) -> Reply:
     """Open polls here (in private: of every community the person takes part in)."""
     store = ctx.store
@@ -125,7 +117,7 @@ async def polls(ctx: Context) -> Reply:
 
 
 @feature.command("poll show", N_("Show a poll again, to you"), usage=N_("<number>"),
-                 examples=("/poll show 12",), args=POLL_ARG)
+                 examples=("/poll show 12",), args=POLL_ARG, rule=ANYONE)
 async def poll_show(ctx: Context) -> Reply:
     """The poll's card, with its buttons while open, only for the caller."""
     poll = await find_poll(ctx, ctx.need(POLL))
@@ -136,7 +128,7 @@ async def poll_show(ctx: Context) -> Reply:
 
 
 @feature.command("poll voters", N_("Who voted for what in a public poll"),
-                 usage=N_("<number>"), examples=("/poll voters 12",), args=POLL_ARG)
+                 usage=N_("<number>"), examples=("/poll voters 12",), args=POLL_ARG, rule=ANYONE)
 async def poll_voters(ctx: Context) -> Reply:
     """Names per option; never for anonymous polls, and only after closing for hidden ones."""
     poll = await find_poll(ctx, ctx.need(POLL))
@@ -152,11 +144,10 @@ async def poll_voters(ctx: Context) -> Reply:
 
 @feature.command("poll close", N_("Close a poll now and post its results"),
                  usage=N_("<number>"), examples=("/poll close 12",), where=Where.GROUP,
-                 args=POLL_ARG)
+                 args=POLL_ARG, rule=moderators_or(POLL_CREATOR))
 async def poll_close(ctx: Context) -> Reply:
     """Close by hand: moderators and the poll's creator; the results follow everywhere."""
     poll = await find_poll(ctx, ctx.need(POLL))
-    await require_manager(ctx, poll, "poll close")
     if poll.status != PollStatus.OPEN:
         raise UserError(_("Poll #{id} is already closed.", id=poll.id))
     # The same job as a scheduled close (it replaces the pending one and runs now), put
@@ -165,18 +156,17 @@ async def poll_close(ctx: Context) -> Reply:
                                           grace_seconds=CLOSE_GRACE_SECONDS)
     # No vote counts from now on, even before the job runs (it may already have closed it).
     await ctx.store.polls.close(poll.id, ctx.now())
-    await audit(ctx, "poll close", allowed=True, poll=poll.id)
+    await ctx.audit("poll close", allowed=True, poll=poll.id)
     return Reply(doc(_("Poll #{id} is closed. The results are on their way to every chat.",
                        id=poll.id)))
 
 
 @feature.command("poll delete", N_("Delete a poll and its votes from every chat"),
                  usage=N_("<number>"), examples=("/poll delete 12",), where=Where.GROUP,
-                 args=POLL_ARG)
+                 args=POLL_ARG, rule=moderators_or(POLL_CREATOR))
 async def poll_delete(ctx: Context) -> Reply:
     """Remove every copy and the results, and erase the ballots."""
     poll = await find_poll(ctx, ctx.need(POLL))
-    await require_manager(ctx, poll, "poll delete")
     if not await ctx.store.polls.delete(poll.id, ctx.now()):
         raise UserError(_("There is no poll #{id} here. Send /polls to see the open polls.",
                           id=poll.id))
@@ -188,14 +178,13 @@ async def poll_delete(ctx: Context) -> Reply:
     for source in (poll.source, f"{poll.source}:results"):
         await edit_everywhere(services, source, lambda chat: None, key=f"{source}:delete",
                               op=DeliveryOp.DELETE)
-    await audit(ctx, "poll delete", allowed=True, poll=poll.id)
+    await ctx.audit("poll delete", allowed=True, poll=poll.id)
     return Reply(doc(_("Poll #{id} and its votes are deleted from every chat.", id=poll.id)))
 
 
 @feature.command("poll members", N_("Let members start polls in this chat, or not"),
                  usage=N_("[on|off]"), examples=("/poll members on", "/poll members off"),
-                 where=Where.GROUP, args=(SWITCH_ARG,))
-@requires(Role.MODERATOR)
+                 where=Where.GROUP, args=(SWITCH_ARG,), rule=MODERATORS)
 async def poll_members(ctx: Context) -> Reply:
     """Show or change whether members (not only moderators) may start polls here."""
     switch = ctx.value(SWITCH_ARG)

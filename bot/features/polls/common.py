@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from bot.context import Context, UserError
 from bot.feature import Feature
 from bot.features.polls.records import Poll, PollStatus
 from bot.i18n import N_, _
-from bot.permissions import Role
-from bot.records import AuditEntry
+from bot.permissions import Check
 
 feature = Feature("polls", N_("Polls"), order=40)
 
@@ -44,16 +42,25 @@ async def find_poll(ctx: Context, poll_id: int) -> Poll:
     return poll
 
 
-async def audit(ctx: Context, action: str, *, allowed: bool, **detail: Any) -> None:
-    """Record a poll action that depends on more than a role (creator, chat setting)."""
-    await ctx.store.audit.record(AuditEntry(
-        at=ctx.now(), action=action, actor_person_id=ctx.person.id, chat_id=ctx.chat.id,
-        community_id=ctx.chat.community_id, allowed=allowed, detail=detail))
+async def _started_it(ctx: Context) -> bool:
+    poll_id = ctx.typed.get("poll")
+    poll = await ctx.store.polls.get(poll_id) if poll_id is not None else None
+    # A poll that is not here is answered by the handler, as if it never existed.
+    return (poll is None or poll.status == PollStatus.DELETED or not await belongs(ctx, poll)
+            or poll.creator_id == ctx.person.id)
 
 
-async def require_manager(ctx: Context, poll: Poll, action: str) -> None:
-    """Moderators, and whoever started the poll, may close or delete it."""
-    if ctx.role >= Role.MODERATOR or poll.creator_id == ctx.person.id:
-        return
-    await audit(ctx, action, allowed=False, poll=poll.id)
-    raise UserError(_("Only moderators or the person who started this poll can do that."))
+async def _members_may_start(ctx: Context) -> bool:
+    return bool(ctx.chat.settings.get(MEMBERS_SETTING))
+
+
+POLL_CREATOR = Check("the poll's creator", _started_it, lambda _ctx: _(
+    "Only moderators or the person who started this poll can do that."))
+MEMBERS_MAY_START = Check("members, after `/poll members on`", _members_may_start,
+                          lambda _ctx: _("Only moderators can start polls in this chat. A "
+                                         "moderator can let members start them with "
+                                         "/poll members on."))
+
+
+
+

@@ -13,6 +13,7 @@ from bot.features.polls.records import Poll, PollStatus, VoteStatus, chosen
 from bot.features.polls.render import card
 from bot.fmt import joined
 from bot.i18n import _
+from bot.permissions import ANYONE
 from bot.replies import Reply, Toast
 
 TOAST_OPTION_CHARS = 60
@@ -75,7 +76,7 @@ def _confirmation(poll: Poll, choices: int) -> str:
              option=names[0])
 
 
-@feature.button(Vote)
+@feature.button(Vote, rule=ANYONE)
 async def vote(ctx: Context, action: Vote) -> Toast:
     """Toggle one option for the presser; the copies are refreshed shortly after."""
     poll = await _usable(ctx, action.poll_id)
@@ -92,7 +93,7 @@ async def vote(ctx: Context, action: Vote) -> Toast:
     return Toast(_confirmation(poll, result.choices))
 
 
-@feature.button(ShowPoll)
+@feature.button(ShowPoll, rule=ANYONE)
 async def show(ctx: Context, action: ShowPoll) -> Reply:
     """Show one poll again, only to the presser, in their language and zone."""
     poll = await _usable(ctx, action.poll_id)
