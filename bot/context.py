@@ -6,10 +6,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.events import Event
 from bot.i18n import SUPPORTED, supported_locale, use_locale
+from bot.jobs import JobKind
 from bot.permissions import PermissionDenied, Role
 from bot.records import Chat, NewDelivery, Person, ScheduledItem
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from bot.digest import DigestSection
     from bot.ports import Clock, Store
     from bot.router import Router
+
+R = TypeVar("R")
 
 
 class UserError(Exception):
@@ -31,14 +34,23 @@ class UserError(Exception):
 class SchedulerPort(Protocol):
     """Puts items on the persistent schedule and keeps the timer in step."""
 
-    async def schedule(self, kind: str, ref: str, due_at: datetime, *,
+    async def schedule(self, kind: JobKind[R], ref: R, due_at: datetime, *,
                        grace_seconds: int | None = None,
                        payload: dict[str, Any] | None = None) -> ScheduledItem:
         """Schedule (or reschedule) one item; the grace defaults to SCHEDULE_GRACE_SECONDS."""
         ...
 
-    async def cancel(self, kind: str, ref: str) -> int:
+    async def cancel(self, kind: JobKind[R], ref: R) -> int:
         """Cancel pending items of a kind and ref."""
+        ...
+
+    async def cancel_all(self, kind: JobKind[Any], head: int) -> int:
+        """Cancel the pending items of a kind whose ref starts with `head` (every reminder
+        of one meeting, say)."""
+        ...
+
+    async def pending_refs(self, kind: JobKind[R]) -> set[R]:
+        """The refs of a kind's pending items (any malformed one left out)."""
         ...
 
 

@@ -36,9 +36,9 @@ BATCH = 500
 # Owned by a community, yet left behind (see the module docstring).
 NOT_MOVED = frozenset({"deliveries", "form_states", "link_codes"})
 # Pending schedule items that move: kind -> the table whose id opens the ref.
-SCHEDULED = {MEETING_REMIND: "meetings", MEETING_NEXT: "meetings", ACTION_DUE: "minutes_marks",
-             DIGEST: "chats", KB_REMIND: "kb_entries", KB_CLOSE: "kb_entries",
-             POLL_CLOSE: "polls"}
+SCHEDULED = {MEETING_REMIND.name: "meetings", MEETING_NEXT.name: "meetings",
+             ACTION_DUE.name: "minutes_marks", DIGEST.name: "chats", KB_REMIND.name: "kb_entries",
+             KB_CLOSE.name: "kb_entries", POLL_CLOSE.name: "polls"}
 SCHEDULE = "schedule_items"
 _PUBLIC_VOTER = re.compile(r"p(\d+)")
 

@@ -23,9 +23,15 @@ from bot.features.notices.records import (
     Organisation,
 )
 from bot.i18n import N_, _
+from bot.jobs import ID, JobKind
 from bot.records import AuditEntry
 
 feature = Feature("notices", N_("Official notices"), order=40)
+
+# Notices belong to the deployment: none of their items moves with a community.
+PUBLISH_JOB = JobKind("notice.publish", "notices", ID, table="notices")
+TICK_JOB = JobKind("notice.tick", "notices", ID, table="notices")
+EXPIRE_JOB = JobKind("notice.expire", "notices", ID, table="notices")
 
 MAX_TITLE = 200
 # A notice must fit one message everywhere: Telegram holds 4,096 characters and a

@@ -13,7 +13,14 @@ from typing import Any
 from bot import forms
 from bot.context import Context, UserError
 from bot.feature import Arg, Where
-from bot.features.notices.base import MAX_REASON, audit, feature, notice_for
+from bot.features.notices.base import (
+    EXPIRE_JOB,
+    MAX_REASON,
+    TICK_JOB,
+    audit,
+    feature,
+    notice_for,
+)
 from bot.features.notices.compose import check_language, check_text, text_form
 from bot.features.notices.publish import EXPIRE_GRACE
 from bot.features.notices.records import Notice, NoticeStatus, NoticeText, Organisation
@@ -47,7 +54,7 @@ async def _revise(ctx: Context, notice: Notice, org: Organisation, old_revision:
                           "report {number} and try again.", id=f"#{notice.id}",
                           number=notice.id))
     # The tick edits every delivered copy now, and keeps at it until all are done.
-    await ctx.services.scheduler.schedule("notice.tick", str(notice.id), ctx.now(),
+    await ctx.services.scheduler.schedule(TICK_JOB, notice.id, ctx.now(),
                                           grace_seconds=EXPIRE_GRACE)
 
 
@@ -123,7 +130,7 @@ async def retract_command(ctx: Context) -> Reply:
     notice.retract_reason = reason or None
     notice.revision += 1
     await _revise(ctx, notice, org, old, retract=True)
-    await ctx.services.scheduler.cancel("notice.expire", str(notice.id))
+    await ctx.services.scheduler.cancel(EXPIRE_JOB, notice.id)
     await audit(ctx, "notice.retract", allowed=True, notice=notice.id,
                 organisation=org.short_name, reason=reason)
     return Reply(doc(_("Withdrawn. Every delivered copy of notice {id} is being replaced by a "
