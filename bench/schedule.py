@@ -39,7 +39,7 @@ from bot.clock import SystemClock
 from bot.events import ChatKind, ChatRef, Platform
 from bot.features.meetings.records import NewMeeting
 from bot.features.meetings.recurrence import key_of
-from bot.features.meetings.timeline import REMIND
+from bot.features.meetings.timeline import REMIND, ReminderRef
 from bot.replies import Reply, SentMessage
 from scheduling.runner import HORIZON, ScheduleRunner
 from storage.models.core import ScheduleRow
@@ -109,8 +109,8 @@ async def lateness(url: str, reminders: int, spread: float) -> None:
         # Due from `base` on, evenly over `spread` seconds: far enough ahead to arm them all.
         base = datetime.now(UTC) + timedelta(seconds=8 + reminders / 2000)
         due = {mid: base + timedelta(seconds=spread * i / reminders) for i, mid in enumerate(ids)}
-        rows = [{"kind": REMIND, "ref": f"{mid}:{key}:180", "due_at": at, "status": "pending",
-                 "grace_seconds": 3600, "payload": {}, "created_at": clock.now()}
+        rows = [{"kind": REMIND.name, "ref": REMIND.encode(ReminderRef(mid, key, 180)),
+                 "due_at": at, "status": "pending", "grace_seconds": 3600, "payload": {}, "created_at": clock.now()}
                 for mid, at in due.items()]
         async with store.engine.begin() as conn:
             await conn.execute(insert(ScheduleRow), rows)
@@ -126,7 +126,7 @@ async def lateness(url: str, reminders: int, spread: float) -> None:
         finally:
             await app.stop()
         left = [i for i in await store.schedule.pending(until=base + timedelta(days=1))
-                if i.kind == REMIND]
+                if i.kind == REMIND.name]
         assert not left, f"{len(left)} reminders never ran"
         late = []
         first = base.timestamp()
@@ -147,7 +147,7 @@ async def _ran_late(store: SqlStore) -> list[float]:
     """Seconds from due to done for every reminder, from the schedule rows."""
     async with store.engine.connect() as conn:
         rows = (await conn.execute(select(ScheduleRow.due_at, ScheduleRow.ran_at)
-                                   .where(ScheduleRow.kind == REMIND))).all()
+                                   .where(ScheduleRow.kind == REMIND.name))).all()
     return [(ran - due).total_seconds() for due, ran in rows if ran is not None]
 
 

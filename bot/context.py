@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.events import Event
 from bot.i18n import SUPPORTED, supported_locale, use_locale
+from bot.jobs import JobKind
 from bot.permissions import Role
 from bot.records import AuditEntry, Chat, NewDelivery, Person, ScheduledItem
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from bot.feature import Arg
     from bot.ports import Clock, Store
     from bot.router import Router
+
+R = TypeVar("R")
 
 
 T = TypeVar("T")
@@ -36,14 +39,23 @@ class UserError(Exception):
 class SchedulerPort(Protocol):
     """Puts items on the persistent schedule and keeps the timer in step."""
 
-    async def schedule(self, kind: str, ref: str, due_at: datetime, *,
+    async def schedule(self, kind: JobKind[R], ref: R, due_at: datetime, *,
                        grace_seconds: int | None = None,
                        payload: dict[str, Any] | None = None) -> ScheduledItem:
         """Schedule (or reschedule) one item; the grace defaults to SCHEDULE_GRACE_SECONDS."""
         ...
 
-    async def cancel(self, kind: str, ref: str) -> int:
+    async def cancel(self, kind: JobKind[R], ref: R) -> int:
         """Cancel pending items of a kind and ref."""
+        ...
+
+    async def cancel_all(self, kind: JobKind[Any], head: int) -> int:
+        """Cancel the pending items of a kind whose ref starts with `head` (every reminder
+        of one meeting, say)."""
+        ...
+
+    async def pending_refs(self, kind: JobKind[R]) -> set[R]:
+        """The refs of a kind's pending items (any malformed one left out)."""
         ...
 
 

@@ -11,6 +11,7 @@ from bot.actions import Action
 from bot.convert import Kind
 from bot.events import Event
 from bot.i18n import Lazy
+from bot.jobs import JobKind
 from bot.permissions import Role, Rule
 
 if TYPE_CHECKING:
@@ -18,11 +19,14 @@ if TYPE_CHECKING:
     from bot.digest import DigestSection
     from bot.records import NewDelivery, Person, ScheduledItem
 
+R = TypeVar("R")
 Result = "Outcome | Sequence[Outcome] | None"
 CommandHandler = Callable[["Context"], Awaitable[Any]]
 ButtonHandler = Callable[["Context", Any], Awaitable[Any]]
 EventHandler = Callable[["Context"], Awaitable[Any]]
 JobHandler = Callable[["JobContext", "ScheduledItem"], Awaitable["Sequence[NewDelivery]"]]
+# A job as a feature writes it: it receives the item's ref decoded by the kind's declaration.
+RefJobHandler = Callable[["JobContext", "ScheduledItem", R], Awaitable["Sequence[NewDelivery]"]]
 StartHook = Callable[["Services"], Awaitable[None]]
 # What a feature keeps about a person: exported by /mydata, erased by /forgetme.
 PersonalExport = Callable[["Services", "Person"], Awaitable[dict[str, Any]]]
@@ -153,13 +157,19 @@ class Feature:
 
         return decorate
 
-    def job(self, kind: str) -> Callable[[H], H]:
-        """Register a scheduled job: `async def h(jctx, item) -> deliveries`."""
+    def job(self, kind: JobKind[R]) -> Callable[[RefJobHandler[R]], RefJobHandler[R]]:
+        """Register the job of a declared kind: `async def h(jctx, item, ref) -> deliveries`."""
+        if kind.feature != self.name:
+            raise ValueError(f"job kind {kind.name!r} is declared for {kind.feature!r}")
 
-        def decorate(handler: H) -> H:
-            if kind in self.jobs:
-                raise ValueError(f"job kind {kind!r} registered twice")
-            self.jobs[kind] = handler
+        def decorate(handler: RefJobHandler[R]) -> RefJobHandler[R]:
+            if kind.name in self.jobs:
+                raise ValueError(f"job kind {kind.name!r} registered twice")
+
+            async def run(jctx: JobContext, item: ScheduledItem) -> Sequence[NewDelivery]:
+                return await handler(jctx, item, kind.decode(item.ref))
+
+            self.jobs[kind.name] = run
             return handler
 
         return decorate

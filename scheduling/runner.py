@@ -17,7 +17,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -26,11 +26,13 @@ from bot import metrics
 from bot.context import JobContext
 from bot.feature import JobHandler
 from bot.i18n import set_locale
+from bot.jobs import BadRef, JobKind, declared
 from bot.ports import Clock, Store
 from bot.records import ScheduledItem
 from scheduling.owners import default_owner, gone_owners
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 HORIZON = timedelta(hours=6)
 # At most this many timers are armed by one look ahead (APScheduler's add_job costs about
@@ -53,9 +55,15 @@ CONCURRENCY = 8
 
 
 def subject(item: ScheduledItem) -> tuple[str, str]:
-    """What an item is about (the feature, and the first part of its ref: a meeting, a poll).
-    Items of one subject run one after another, in the order they were claimed."""
-    return item.kind.split(".", 1)[0], item.ref.split(":", 1)[0]
+    """What an item is about, as its kind declares it (the feature, and the first field of
+    its ref: a meeting, a poll). Items of one subject run one after another, in the order
+    they were claimed. An item of no known kind or with a malformed ref has a lane of its
+    own: it is only marked failed or skipped."""
+    kind = declared().get(item.kind)
+    if kind is not None:
+        with contextlib.suppress(BadRef):
+            return kind.subject(kind.decode(item.ref))
+    return item.kind, item.ref
 
 
 class _Subject:
@@ -177,7 +185,7 @@ class ScheduleRunner:
 
     # -- the SchedulerPort the core uses ------------------------------------------
 
-    async def schedule(self, kind: str, ref: str, due_at: datetime, *,
+    async def schedule(self, kind: JobKind[R], ref: R, due_at: datetime, *,
                        grace_seconds: int | None = None,
                        payload: dict[str, Any] | None = None) -> ScheduledItem:
         """Store an item and arm its timer if it falls within the horizon.
@@ -185,15 +193,27 @@ class ScheduleRunner:
         `grace_seconds`: how late it may still run; SCHEDULE_GRACE_SECONDS when not given.
         """
         grace = self.default_grace if grace_seconds is None else grace_seconds
-        item = await self.store.schedule.add(kind, ref, due_at, grace_seconds=grace,
-                                             payload=payload)
+        item = await self.store.schedule.add(kind.name, kind.encode(ref), due_at,
+                                             grace_seconds=grace, payload=payload)
         if due_at <= self.clock.now() + HORIZON:
             self._arm(item)
         return item
 
-    async def cancel(self, kind: str, ref: str) -> int:
+    async def cancel(self, kind: JobKind[R], ref: R) -> int:
         """Cancel pending items (a timer that still fires finds nothing to run)."""
-        return await self.store.schedule.cancel(kind, ref)
+        return await self.store.schedule.cancel(kind.name, kind.encode(ref))
+
+    async def cancel_all(self, kind: JobKind[Any], head: int) -> int:
+        """Cancel the pending items of a kind whose ref starts with `head`."""
+        return await self.store.schedule.cancel_prefix(kind.name, kind.head_prefix(head))
+
+    async def pending_refs(self, kind: JobKind[R]) -> set[R]:
+        """The refs of a kind's pending items (any malformed one left out)."""
+        refs = set()
+        for text in await self.store.schedule.pending_refs(kind.name):
+            with contextlib.suppress(BadRef):
+                refs.add(kind.decode(text))
+        return refs
 
     # -- firing ----------------------------------------------------------------------
 
@@ -299,8 +319,16 @@ class ScheduleRunner:
             await self.store.schedule.skip(item.id, reason, now)
             return
         handler = self.jobs.get(item.kind)
-        if handler is None or self.job_context is None:
+        kind = declared().get(item.kind)
+        if handler is None or kind is None or self.job_context is None:
             await self.store.schedule.fail(item.id, f"no job for kind {item.kind!r}", now)
+            return
+        try:
+            kind.decode(item.ref)
+        except BadRef as exc:
+            metrics.SCHEDULE_RUNS.labels(item.kind, "skipped").inc()
+            log.warning("skipping %s %r: bad ref: %s", item.kind, item.ref, exc)
+            await self.store.schedule.skip(item.id, f"bad ref: {exc}", now)
             return
         set_locale(self.default_language)
         context = JobContext(self.job_context.services, late_by=late_by)

@@ -14,6 +14,7 @@ from bot.fanout import chat_delivery
 from bot.feature import Arg, Feature, Where
 from bot.fmt import date_text
 from bot.i18n import N_, _, current_locale, is_rtl, use_locale
+from bot.jobs import ROW_ID, JobKind, Word
 from bot.permissions import ANYONE, to_change
 from bot.quiet import parse_hhmm, window
 from bot.records import Chat, NewDelivery, Person, ScheduledItem
@@ -24,8 +25,9 @@ log = logging.getLogger(__name__)
 
 feature = Feature("digest", N_("Digest"), order=80)
 
-KIND = "digest"
-PLAN_KIND = "digest.plan"
+KIND = JobKind("digest", "digest", ROW_ID, table="chats", moves=True)
+# The deployment's own hourly planning: it does not move with a community.
+PLAN_KIND = JobKind("digest.plan", "digest", Word("all"))
 PLAN_EVERY = timedelta(hours=1)
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 DEFAULT = {"frequency": "weekly", "weekday": 0, "hour": 9}
@@ -69,11 +71,11 @@ async def schedule_next(services: Services, chat: Chat, after: datetime) -> None
     """Put the chat's next digest on the schedule (replacing a pending one), or cancel it."""
     when = next_digest(chat, services.chat_zone(chat), after)
     if when is None or chat.is_private or not chat.active:
-        await services.scheduler.cancel(KIND, str(chat.id))
+        await services.scheduler.cancel(KIND, chat.id)
         return
     period = PERIODS[str(digest_settings(chat)["frequency"])]
     # A digest missed by more than its period is skipped, not sent late.
-    await services.scheduler.schedule(KIND, str(chat.id), when,
+    await services.scheduler.schedule(KIND, chat.id, when,
                                       grace_seconds=int(period.total_seconds()))
 
 
@@ -110,10 +112,10 @@ def _heading(frequency: str, since: datetime, now: datetime, zone: str) -> Block
 
 
 @feature.job(KIND)
-async def send_digest(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def send_digest(jctx: JobContext, item: ScheduledItem, chat_id: int) -> list[NewDelivery]:
     """Post one chat's digest for the period ending at the item's due time; plan the next."""
     services = jctx.services
-    chat = await services.store.chats.get(int(item.ref))
+    chat = await services.store.chats.get(chat_id)
     if chat is None or not chat.active:
         return []
     frequency = str(digest_settings(chat)["frequency"])
@@ -135,7 +137,7 @@ async def send_digest(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery
 
 
 @feature.job(PLAN_KIND)
-async def plan(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def plan(jctx: JobContext, item: ScheduledItem, _all: str) -> list[NewDelivery]:
     """Give every active chat a pending digest, then plan again in an hour."""
     await plan_all(jctx.services)
     return []
@@ -144,9 +146,9 @@ async def plan(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
 async def plan_all(services: Services) -> None:
     """Schedule the next digest of every active chat that has none pending."""
     now = services.clock.now()
-    pending = await services.store.schedule.pending_refs(KIND)
+    pending = await services.scheduler.pending_refs(KIND)
     for chat in await services.store.chats.active_groups():
-        if str(chat.id) not in pending:
+        if chat.id not in pending:
             await schedule_next(services, chat, now)
     await services.scheduler.schedule(PLAN_KIND, "all", now + PLAN_EVERY,
                                       grace_seconds=int(PLAN_EVERY.total_seconds()) * 24)

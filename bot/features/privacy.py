@@ -12,6 +12,7 @@ from bot.actions import Action
 from bot.context import Context, JobContext, Services
 from bot.feature import Feature
 from bot.i18n import N_, _, pgettext
+from bot.jobs import JobKind, Word
 from bot.permissions import ANYONE, Check, only
 from bot.records import NEVER_STALE, NewDelivery, Person, ScheduledItem
 from bot.replies import Button, Document, Reply, Toast
@@ -21,7 +22,7 @@ feature = Feature("privacy", N_("Your data"), order=90)
 
 log = logging.getLogger(__name__)
 
-RETENTION_KIND = "privacy.retention"
+RETENTION_KIND = JobKind("privacy.retention", "privacy", Word("audit"))
 RETENTION_EVERY = timedelta(days=1)
 
 
@@ -111,7 +112,7 @@ async def forget_pressed(ctx: Context, action: Forget) -> list[Reply | Toast]:
 
 
 @feature.job(RETENTION_KIND)
-async def retention(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def retention(jctx: JobContext, item: ScheduledItem, _audit: str) -> list[NewDelivery]:
     """Delete audit entries older than AUDIT_RETENTION_DAYS and session minutes older than
     MINUTES_RETENTION_DAYS (0 keeps either), then plan the next sweep."""
     services = jctx.services
@@ -133,7 +134,7 @@ async def retention(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
 @feature.on_start
 async def plan_retention(services: Services) -> None:
     """Make sure the daily retention sweep is on the schedule."""
-    if "audit" not in await services.store.schedule.pending_refs(RETENTION_KIND):
+    if "audit" not in await services.scheduler.pending_refs(RETENTION_KIND):
         await services.scheduler.schedule(RETENTION_KIND, "audit",
                                           services.clock.now() + RETENTION_EVERY,
                                           grace_seconds=NEVER_STALE)

@@ -12,8 +12,9 @@ meeting created in a chat that has since left the community) becomes empty.
 
 Ids are rewritten wherever they hide outside foreign keys: `SOFT_REFS` (the translation
 group of an entry, the community of a tag, the chairs of a session, "p<person id>"
-ballots) and the refs of pending schedule items. The pending items of `SCHEDULED` move
-with their ref rewritten (their payloads hold no ids), so reminders, closings, action
+ballots) and the refs of pending schedule items. The pending items of `SCHEDULED` (the
+job kinds declared with `moves=True`, see bot/jobs.py) move with their ref rewritten by
+the kind's declaration (their payloads hold no ids), so reminders, closings, action
 items and digests fire in the target as they would have in the source.
 
 What does not move, and why:

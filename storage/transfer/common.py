@@ -16,13 +16,8 @@ from sqlalchemy import Column, Integer, Select, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.types import TypeDecorator
 
-from bot.features.digest import KIND as DIGEST
-from bot.features.knowledge.opportunities import CLOSE as KB_CLOSE
-from bot.features.knowledge.opportunities import REMIND as KB_REMIND
-from bot.features.meetings.minutes import ACTION_DUE
-from bot.features.meetings.timeline import NEXT as MEETING_NEXT
-from bot.features.meetings.timeline import REMIND as MEETING_REMIND
-from bot.features.polls.common import CLOSE_JOB as POLL_CLOSE
+from bot.features import all_features
+from bot.jobs import JobKind, declared
 from storage.backup import sqlite_path
 from storage.db import is_sqlite, make_engine
 from storage.migrate import alembic_config, current
@@ -35,10 +30,17 @@ BATCH = 500
 
 # Owned by a community, yet left behind (see the module docstring).
 NOT_MOVED = frozenset({"deliveries", "form_states", "link_codes"})
-# Pending schedule items that move: kind -> the table whose id opens the ref.
-SCHEDULED = {MEETING_REMIND: "meetings", MEETING_NEXT: "meetings", ACTION_DUE: "minutes_marks",
-             DIGEST: "chats", KB_REMIND: "kb_entries", KB_CLOSE: "kb_entries",
-             POLL_CLOSE: "polls"}
+
+
+def _moving() -> dict[str, JobKind[Any]]:
+    all_features()  # each feature module declares its job kinds when imported
+    return {name: kind for name, kind in declared().items() if kind.moves}
+
+
+# Pending schedule items that move, as their kinds declare: kind -> the table whose id
+# opens the ref.
+MOVING = _moving()
+SCHEDULED = {name: kind.table for name, kind in MOVING.items() if kind.table is not None}
 SCHEDULE = "schedule_items"
 _PUBLIC_VOTER = re.compile(r"p(\d+)")
 
@@ -201,7 +203,13 @@ def engine_for(target: str | AsyncEngine, *, existing: bool = False) -> tuple[As
     return make_engine(target), True
 
 
-def ref_head(ref: str) -> int | None:
-    """The id a schedule ref starts with ("12:2026-05-01:60" → 12)."""
-    head = ref.split(":", 1)[0]
-    return int(head) if head.isdigit() else None
+def ref_head(kind: str, ref: str) -> int | None:
+    """The id of the moving row a pending item's ref names (None: not a moving kind, or a
+    malformed ref)."""
+    moving = MOVING.get(kind)
+    return moving.row_id(ref) if moving is not None else None
+
+
+def moved_ref(kind: str, ref: str, row_id: int) -> str:
+    """A moving item's ref, naming the row's id in the target."""
+    return MOVING[kind].moved(ref, row_id)

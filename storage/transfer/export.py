@@ -119,5 +119,5 @@ async def _schedule_rows(conn: AsyncConnection, raw: dict[str, list[Any]]) -> li
     table = metadata.tables[SCHEDULE]
     result = await conn.execute(select(table).where(
         table.c.status == "pending", table.c.kind.in_(list(SCHEDULED))).order_by(table.c.id))
-    return [row for row in result.mappings() if ref_head(row["ref"]) in ids[SCHEDULED[row["kind"]]]]
+    return [row for row in result.mappings() if ref_head(row["kind"], row["ref"]) in ids[SCHEDULED[row["kind"]]]]
 

@@ -26,6 +26,7 @@ from storage.transfer.common import (
     decode,
     engine_for,
     migrations,
+    moved_ref,
     natural_key,
     owned_tables,
     ref_head,
@@ -232,14 +233,14 @@ async def _insert_schedule(conn: AsyncConnection, rows: list[dict[str, Any]],
     for row in rows:
         kind, ref = row.get("kind"), row.get("ref")
         source = SCHEDULED.get(kind) if isinstance(kind, str) else None
-        head = ref_head(ref) if isinstance(ref, str) else None
+        head = ref_head(kind, ref) if isinstance(kind, str) and isinstance(ref, str) else None
         new = ids.get(source, {}).get(head) if source and head is not None else None
-        if new is None or not isinstance(ref, str):
+        if new is None or not isinstance(kind, str) or not isinstance(ref, str):
             continue
         values, _later = _values(table, row, ids)
         values.update({name: None for name in ("claimed_at", "claimed_by", "ran_at")
                        if name in table.c})
-        values.update(ref=f"{new}{ref[len(ref.split(':', 1)[0]):]}", status="pending")
+        values.update(ref=moved_ref(kind, ref, new), status="pending")
         await conn.execute(insert(table).values(values))
         made += 1
     return made

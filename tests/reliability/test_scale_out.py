@@ -167,7 +167,7 @@ async def _prepare(tg: FakeTelegram, dc: FakeDiscord, start: datetime) -> list[C
                     (due + timedelta(hours=1)).replace(tzinfo=None), "UTC",
                     timedelta(hours=1), chat_id=chat.id))
                 await arm(app.services, meeting, clock.now())
-        reminders = await store.schedule.pending_refs(REMIND)
+        reminders = await store.schedule.pending_refs(REMIND.name)
         assert len(reminders) == REMINDERS
     return chats
 
@@ -274,7 +274,7 @@ async def _check(tg: FakeTelegram, dc: FakeDiscord, store: SqlStore, chats: list
                  held: set[int], publish: int) -> None:
     """Everything done once; a Telegram double only where the killed process had a claim."""
     open_items = select(func.count()).select_from(ScheduleRow).where(
-        ScheduleRow.kind == REMIND, ScheduleRow.status.in_(["pending", "running"]))
+        ScheduleRow.kind == REMIND.name, ScheduleRow.status.in_(["pending", "running"]))
     waiting = select(func.count()).select_from(DeliveryRow).where(
         DeliveryRow.status.in_(["pending", "sending"]))
 
@@ -283,7 +283,7 @@ async def _check(tg: FakeTelegram, dc: FakeDiscord, store: SqlStore, chats: list
 
     await _wait(finished, 150, "the survivors to finish")
     done = select(func.count()).select_from(ScheduleRow).where(
-        ScheduleRow.kind == REMIND, ScheduleRow.status == "done")
+        ScheduleRow.kind == REMIND.name, ScheduleRow.status == "done")
     assert await _count(store, done) == REMINDERS
     failed = select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status != "sent")
     assert await _count(store, failed) == 0

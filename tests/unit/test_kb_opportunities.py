@@ -24,7 +24,7 @@ async def _start(store: object, clock: FakeClock, messenger: RecordingMessenger)
 async def kb_pending(store: object) -> list[ScheduledItem]:
     """Pending schedule items of the knowledge base (other features keep their own)."""
     return [i for i in await store.schedule.pending()  # type: ignore[attr-defined]
-            if i.kind in (REMIND, CLOSE)]
+            if i.kind in (REMIND.name, CLOSE.name)]
 
 
 def reminders(messenger: RecordingMessenger, chat: str) -> list[str]:

@@ -68,7 +68,7 @@ async def test_reminders_go_out_once_each_even_across_restarts(db_url: str) -> N
         clock.set(START + timedelta(hours=2))
         await _settle(app)
         await app.stop()
-        items = [i for i in await _all_items(store) if i.kind == REMIND]
+        items = [i for i in await _all_items(store) if i.kind == REMIND.name]
         assert sorted(i.status for i in items) == [ScheduleStatus.DONE] * 2
 
 
@@ -98,7 +98,7 @@ async def test_a_long_series_keeps_only_a_horizon_scheduled(harness: Harness) ->
     await harness.settle()
     pending = await meeting_items(harness.app.store)
     assert sorted((i.kind, i.ref) for i in pending) == [
-        (NEXT, "1"), (REMIND, f"1:{KEY}:1440"), (REMIND, f"1:{KEY}:60")]
+        (NEXT.name, "1"), (REMIND.name, f"1:{KEY}:1440"), (REMIND.name, f"1:{KEY}:60")]
     # The date ends: its card closes, the next card goes out, the next reminders are armed.
     harness.clock.set(START + timedelta(hours=1))
     await harness.settle()
@@ -107,7 +107,7 @@ async def test_a_long_series_keeps_only_a_horizon_scheduled(harness: Harness) ->
     assert "vendredi 16 janvier 2026" in c.dc.texts()[-1]
     pending = await meeting_items(harness.app.store)
     assert sorted((i.kind, i.ref) for i in pending) == [
-        (NEXT, "1"), (REMIND, "1:20260116T1800:1440"), (REMIND, "1:20260116T1800:60")]
+        (NEXT.name, "1"), (REMIND.name, "1:20260116T1800:1440"), (REMIND.name, "1:20260116T1800:60")]
 
 
 async def test_reminders_carry_the_agenda_and_reach_those_who_asked_privately(
@@ -143,10 +143,10 @@ async def test_the_community_chooses_when_reminders_go_out(harness: Harness) -> 
     assert "24 hours and 1 hour" in texts(await harness.send("/meeting reminders"))
     out = texts(await harness.send("/meeting reminders 2d 30m"))
     assert "2 days and 30 minutes" in out or "48 hours and 30 minutes" in out
-    refs = sorted(i.ref for i in await harness.app.store.schedule.pending() if i.kind == REMIND)
+    refs = sorted(i.ref for i in await harness.app.store.schedule.pending() if i.kind == REMIND.name)
     assert refs == [f"1:{KEY}:2880", f"1:{KEY}:30"]
     await harness.send("/meeting reminders off")
-    assert [i for i in await harness.app.store.schedule.pending() if i.kind == REMIND] == []
+    assert [i for i in await harness.app.store.schedule.pending() if i.kind == REMIND.name] == []
     assert "off" in texts(await harness.send("/meeting reminders"))
     harness.clock.set(START - timedelta(minutes=1))
     await harness.settle()
@@ -158,7 +158,7 @@ async def test_cancelled_and_skipped_dates_send_no_reminders(harness: Harness) -
     await harness.send("/meeting new Dialogue | friday 18:00")
     await harness.send("/meeting repeat 1 weekly count 3")
     await harness.send("/meeting skip 1")
-    refs = {i.ref for i in await harness.app.store.schedule.pending() if i.kind == REMIND}
+    refs = {i.ref for i in await harness.app.store.schedule.pending() if i.kind == REMIND.name}
     assert refs == {"1:20260116T1800:1440", "1:20260116T1800:60"}
     await harness.send("/meeting cancel 1")
     harness.clock.set(START + timedelta(days=20))

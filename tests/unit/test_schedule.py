@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -15,20 +16,32 @@ from bot.events import ChatKind, ChatRef, Platform
 from bot.feature import Feature
 from bot.features import all_features
 from bot.i18n import N_, _, current_locale
+from bot.jobs import Fields, JobKind
 from bot.records import NewDelivery, ScheduledItem, ScheduleStatus
 from bot.replies import Reply, reply_to_json
 from bot.richtext import doc
 from tests.support import RecordingMessenger, make_harness, open_store, settings_for_tests
 
 probe = Feature("probe", N_("Probe"))
+
+
+@dataclass(frozen=True)
+class ProbeRef:
+    """A chat, and a name telling items of it apart."""
+
+    chat_id: int
+    name: str
+
+
+PROBE = JobKind("probe", "probe", Fields(ProbeRef))
 runs: list[tuple[int, str, timedelta]] = []
 fired = asyncio.Event()
 
 
-@probe.job("probe")
-async def probe_job(ctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+@probe.job(PROBE)
+async def probe_job(ctx: JobContext, item: ScheduledItem, ref: ProbeRef) -> list[NewDelivery]:
     """Record the run; post one message in the chat's language."""
-    chat = await ctx.store.chats.get(int(item.ref.split(":")[0]))
+    chat = await ctx.store.chats.get(ref.chat_id)
     assert chat is not None
     from bot.i18n import use_locale
 
@@ -76,7 +89,7 @@ async def test_item_due_while_stopped_runs_once_after_restart(db_url: str) -> No
     async with open_store(db_url, clock) as store:
         chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "es")
         first = await _app(store, clock, messenger)
-        item = await first.services.scheduler.schedule("probe", str(chat.id),
+        item = await first.services.scheduler.schedule(PROBE, ProbeRef(chat.id, "once"),
                                                        clock.now() + timedelta(hours=1))
         await first.stop()
         assert runs == []
@@ -102,8 +115,8 @@ async def test_item_due_while_stopped_runs_once_after_restart(db_url: str) -> No
 
 async def test_the_default_grace_comes_from_the_settings(db_url: str) -> None:
     async with make_harness(db_url, schedule_grace_seconds=120) as h:
-        item = await h.app.services.scheduler.schedule("probe", "1", h.clock.now())
-        explicit = await h.app.services.scheduler.schedule("probe", "2", h.clock.now(),
+        item = await h.app.services.scheduler.schedule(PROBE, ProbeRef(1, "default"), h.clock.now())
+        explicit = await h.app.services.scheduler.schedule(PROBE, ProbeRef(2, "explicit"), h.clock.now(),
                                                            grace_seconds=5)
         assert (item.grace_seconds, explicit.grace_seconds) == (120, 5)
 
@@ -116,7 +129,7 @@ async def test_stale_items_are_skipped_with_a_reason(
         chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
         app = await _app(store, clock, messenger)
         item = await app.services.scheduler.schedule(
-            "probe", str(chat.id), clock.now() + timedelta(minutes=5), grace_seconds=600)
+            PROBE, ProbeRef(chat.id, "stale"), clock.now() + timedelta(minutes=5), grace_seconds=600)
         await app.stop()
         clock.advance(timedelta(hours=3))
         with caplog.at_level(logging.WARNING, logger="scheduling.runner"):
@@ -136,7 +149,7 @@ async def test_moving_the_clock_fires_due_items_through_apscheduler(db_url: str)
                                               "fr")
         now = h.clock.now()
         for minutes in (10, 20, 600):
-            await h.app.services.scheduler.schedule("probe", f"{chat.id}:{minutes}",
+            await h.app.services.scheduler.schedule(PROBE, ProbeRef(chat.id, str(minutes)),
                                                     now + timedelta(minutes=minutes))
         await h.advance(timedelta(minutes=15))
         assert len(runs) == 1
@@ -154,13 +167,13 @@ async def test_rescheduling_replaces_the_earlier_item(db_url: str) -> None:
         chat = await h.app.store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP),
                                               "en")
         sched = h.app.services.scheduler
-        await sched.schedule("probe", str(chat.id), h.clock.now() + timedelta(minutes=5))
-        await sched.schedule("probe", str(chat.id), h.clock.now() + timedelta(minutes=30))
+        await sched.schedule(PROBE, ProbeRef(chat.id, "once"), h.clock.now() + timedelta(minutes=5))
+        await sched.schedule(PROBE, ProbeRef(chat.id, "once"), h.clock.now() + timedelta(minutes=30))
         await h.advance(timedelta(minutes=10))
         assert runs == []
         await h.advance(timedelta(minutes=30))
         assert len(runs) == 1
-        assert await sched.cancel("probe", str(chat.id)) == 0
+        assert await sched.cancel(PROBE, ProbeRef(chat.id, "once")) == 0
 
 
 async def test_the_real_scheduler_fires_on_real_time(tmp_path: object) -> None:
@@ -170,7 +183,7 @@ async def test_the_real_scheduler_fires_on_real_time(tmp_path: object) -> None:
         chat = await store.chats.ensure(ChatRef(Platform.CONSOLE, "g", ChatKind.GROUP), "en")
         app = await _app(store, clock, messenger)
         try:
-            await app.services.scheduler.schedule("probe", str(chat.id),
+            await app.services.scheduler.schedule(PROBE, ProbeRef(chat.id, "once"),
                                                   clock.now() + timedelta(milliseconds=300))
             assert runs == []
             await asyncio.wait_for(fired.wait(), timeout=5)
@@ -210,10 +223,21 @@ overlap: list[tuple[int, int]] = []
 order: list[str] = []
 
 
-@lanes.job("lanes.slow")
-async def slow_job(ctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+@dataclass(frozen=True)
+class LaneRef:
+    """An item of one subject, and its number."""
+
+    subject: str
+    n: int
+
+
+SLOW = JobKind("lanes.slow", "lanes", Fields(LaneRef))
+
+
+@lanes.job(SLOW)
+async def slow_job(ctx: JobContext, item: ScheduledItem, ref: LaneRef) -> list[NewDelivery]:
     """Hold the item a moment; note how many of its subject, and of all, run at once."""
-    subject = item.ref.split(":")[0]
+    subject = ref.subject
     in_flight[subject] = in_flight.get(subject, 0) + 1
     overlap.append((in_flight[subject], sum(in_flight.values())))
     order.append(item.ref)
@@ -234,7 +258,7 @@ async def test_items_of_one_subject_run_in_order_and_others_side_by_side(db_url:
             due = clock.now() + timedelta(minutes=1)
             for n in range(3):
                 for subject in ("a", "b", "c", "d"):
-                    await app.runner.schedule("lanes.slow", f"{subject}:{n}", due)
+                    await app.runner.schedule(SLOW, LaneRef(subject, n), due)
             clock.set(due)
             await app.runner.resync()
             await app.runner.wait_idle()

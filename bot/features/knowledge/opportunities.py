@@ -7,6 +7,7 @@ once and each chat reads the reminder in its own language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.context import Context, JobContext, Services, UserError
@@ -14,6 +15,7 @@ from bot.dates import has_time_of_day, parse_when
 from bot.fanout import community_deliveries
 from bot.feature import Arg, Where
 from bot.i18n import N_, _, ngettext, pgettext
+from bot.jobs import ROW_ID, Fields, JobKind
 from bot.permissions import ANYONE, MODERATORS
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Button, Reply
@@ -33,8 +35,17 @@ from .common import (
 from .records import Entry, EntryKind, EntryStatus
 from .text import check_body, check_link, check_title, parse_tags, split_link
 
-REMIND = "kb.remind"
-CLOSE = "kb.close"
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRef:
+    """The reminder `days` before the deadline of an entry's translation group."""
+
+    group: int
+    days: int
+
+
+REMIND = JobKind("kb.remind", "knowledge", Fields(DeadlineRef), table="kb_entries", moves=True)
+CLOSE = JobKind("kb.close", "knowledge", ROW_ID, table="kb_entries", moves=True)
 REMINDER_DAYS = (7, 1)
 # A reminder missed while the bot was down still goes out within half a day.
 REMIND_GRACE = 12 * 3600
@@ -58,8 +69,8 @@ async def plan_deadline(services: Services, entry: Entry) -> None:
     """(Re)schedule the reminders and the closing of an entry's group, or cancel them."""
     group = entry.group_id
     versions = await services.store.knowledge.group(group)
-    await services.store.schedule.cancel_prefix(REMIND, f"{group}:")
-    await services.scheduler.cancel(CLOSE, str(group))
+    await services.scheduler.cancel_all(REMIND, group)
+    await services.scheduler.cancel(CLOSE, group)
     live = [v for v in versions if v.status == EntryStatus.PUBLISHED
             and v.kind == EntryKind.OPPORTUNITY and v.deadline is not None]
     if not live:
@@ -71,16 +82,15 @@ async def plan_deadline(services: Services, entry: Entry) -> None:
     for days in REMINDER_DAYS:
         due = deadline - timedelta(days=days)
         if due > now:
-            await services.scheduler.schedule(REMIND, f"{group}:{days}", due,
+            await services.scheduler.schedule(REMIND, DeadlineRef(group, days), due,
                                               grace_seconds=REMIND_GRACE,
                                               payload={"deadline": epoch, "days": days})
-    await services.scheduler.schedule(CLOSE, str(group), max(deadline, now),
+    await services.scheduler.schedule(CLOSE, group, max(deadline, now),
                                       grace_seconds=CLOSE_GRACE, payload={"deadline": epoch})
 
 
-async def _live(services: Services, item: ScheduledItem) -> list[Entry]:
+async def _live(services: Services, item: ScheduledItem, group: int) -> list[Entry]:
     """The published versions whose deadline is still the one the item was planned for."""
-    group = int(item.ref.split(":", 1)[0])
     epoch = int(item.payload.get("deadline", -1))
     return [v for v in await services.store.knowledge.group(group)
             if v.status == EntryStatus.PUBLISHED and v.deadline is not None
@@ -88,10 +98,10 @@ async def _live(services: Services, item: ScheduledItem) -> list[Entry]:
 
 
 @feature.job(REMIND)
-async def remind(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def remind(jctx: JobContext, item: ScheduledItem, ref: DeadlineRef) -> list[NewDelivery]:
     """Remind every chat of the community, in its language, that a deadline is near."""
     services = jctx.services
-    live = await _live(services, item)
+    live = await _live(services, item, ref.group)
     if not live:
         return []
 
@@ -113,9 +123,9 @@ async def remind(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
 
 
 @feature.job(CLOSE)
-async def close(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def close(jctx: JobContext, item: ScheduledItem, group: int) -> list[NewDelivery]:
     """Archive an opportunity once its deadline has passed."""
-    live = await _live(jctx.services, item)
+    live = await _live(jctx.services, item, group)
     if live and live[0].deadline is not None:
         await jctx.store.knowledge.archive_group(live[0].group_id, live[0].deadline)
     return []

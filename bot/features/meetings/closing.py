@@ -141,14 +141,14 @@ async def done(ctx: Context) -> Reply:
                           id=str(mark_id)))
     if not await ctx.store.minutes.set_done(mark.id, ctx.now()):
         raise UserError(_("Action item {id} is already done.", id=str(mark.id)))
-    await ctx.services.scheduler.cancel(ACTION_DUE, str(mark.id))
+    await ctx.services.scheduler.cancel(ACTION_DUE, mark.id)
     return Reply(doc(_("Done: {task}. Thank you!", task=mark.text)))
 
 
 @feature.job(ACTION_DUE)
-async def action_due(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def action_due(jctx: JobContext, item: ScheduledItem, mark_id: int) -> list[NewDelivery]:
     """On the due day: remind the owner privately (or the community, for an unknown owner)."""
-    mark = await jctx.store.minutes.get_mark(int(item.ref)) if item.ref.isdigit() else None
+    mark = await jctx.store.minutes.get_mark(mark_id)
     session = await jctx.store.minutes.get(mark.session_id) if mark else None
     if mark is None or session is None or mark.undone or mark.done_at is not None:
         return []

@@ -25,12 +25,13 @@ from bot.features.meetings.records import MarkKind, Meeting, NewMark, Occurrence
 from bot.features.meetings.recurrence import current, to_local, to_utc
 from bot.fmt import date_text, number, time_text
 from bot.i18n import N_, _
+from bot.jobs import ROW_ID, JobKind
 from bot.permissions import ANYONE, moderators_or
 from bot.records import Chat
 from bot.replies import Reply
 from bot.richtext import bold, doc, line
 
-ACTION_DUE = "meeting.action"
+ACTION_DUE = JobKind("meeting.action", "meetings", ROW_ID, table="minutes_marks", moves=True)
 MAX_MARKS = 500
 # A session started this close to a meeting's start is that meeting's session.
 NEAR_MEETING_MINUTES = 60
@@ -210,7 +211,7 @@ async def action(ctx: Context) -> Reply:
     if due is not None:
         morning = local_morning(due, ctx.zone)
         if morning > ctx.now():
-            await ctx.services.scheduler.schedule(ACTION_DUE, str(mark_id), morning,
+            await ctx.services.scheduler.schedule(ACTION_DUE, mark_id, morning,
                                                   grace_seconds=12 * 3600)
     who = owner.display_name if owner else name
     text = _("Action item {id} for {owner}: {task}", id=str(mark_id), owner=who, task=task)
@@ -269,7 +270,7 @@ async def undo(ctx: Context) -> Reply:
     if mark is None:
         raise UserError(_("There is nothing to undo."))
     if mark.kind == MarkKind.ACTION:
-        await ctx.services.scheduler.cancel(ACTION_DUE, str(mark.id))
+        await ctx.services.scheduler.cancel(ACTION_DUE, mark.id)
     shown = mark.text or mark.person_name
     return Reply(doc(_("Removed: {kind}: {text}", kind=kind_label(mark.kind), text=shown)))
 

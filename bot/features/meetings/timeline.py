@@ -8,6 +8,7 @@ holds three or four schedule rows at any time.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.context import JobContext, Services
@@ -16,12 +17,32 @@ from bot.features.meetings.common import CARD_DEBOUNCE, DEFAULT_REMINDERS, card_
 from bot.features.meetings.records import Answer, Meeting
 from bot.features.meetings.recurrence import current, occurrence, upcoming
 from bot.features.meetings.render import card, reminder
+from bot.jobs import ROW_ID, Fields, JobKind
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Reply
 
-REMIND = "meeting.remind"
-NEXT = "meeting.next"
-CARD = "meeting.card"
+
+@dataclass(frozen=True, slots=True)
+class CardRef:
+    """One date's card of a meeting."""
+
+    meeting_id: int
+    occ: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRef:
+    """One reminder, `minutes` before a date of a meeting."""
+
+    meeting_id: int
+    occ: str
+    minutes: int
+
+
+REMIND = JobKind("meeting.remind", "meetings", Fields(ReminderRef), table="meetings", moves=True)
+NEXT = JobKind("meeting.next", "meetings", ROW_ID, table="meetings", moves=True)
+# Edits the copies this deployment posted: it does not move with the community.
+CARD = JobKind("meeting.card", "meetings", Fields(CardRef), table="meetings")
 # The "next" item must run however late: it is what keeps a series going.
 NEXT_GRACE = 366 * 24 * 3600
 # While some copies of a card are still queued, look again this much later.
@@ -86,7 +107,7 @@ async def refresh_later(services: Services, meeting_id: int, occ: str, now: date
                         tries: int = 0) -> None:
     """Re-render a card's copies shortly (scheduling again replaces: a debounce)."""
     delay = RETRY_UNSENT if tries else CARD_DEBOUNCE
-    await services.scheduler.schedule(CARD, f"{meeting_id}:{occ}", now + delay,
+    await services.scheduler.schedule(CARD, CardRef(meeting_id, occ), now + delay,
                                       grace_seconds=3600, payload={"tries": tries})
 
 
@@ -98,10 +119,10 @@ def reminder_grace(minutes: int) -> int:
 async def arm(services: Services, meeting: Meeting, now: datetime) -> None:
     """Schedule the next date's reminders and the end-of-date item; nothing when cancelled."""
     store = services.store
-    await store.schedule.cancel_prefix(REMIND, f"{meeting.id}:")
+    await services.scheduler.cancel_all(REMIND, meeting.id)
     occ = current(meeting, now)
     if occ is None:
-        await services.scheduler.cancel(NEXT, str(meeting.id))
+        await services.scheduler.cancel(NEXT, meeting.id)
         return
     nxt = upcoming(meeting, now)
     if nxt is not None:
@@ -110,24 +131,18 @@ async def arm(services: Services, meeting: Meeting, now: datetime) -> None:
             due = nxt.start - timedelta(minutes=minutes)
             if due > now:
                 await services.scheduler.schedule(
-                    REMIND, f"{meeting.id}:{nxt.key}:{minutes}", due,
+                    REMIND, ReminderRef(meeting.id, nxt.key, minutes), due,
                     grace_seconds=reminder_grace(minutes))
-    await services.scheduler.schedule(NEXT, str(meeting.id), occ.end, grace_seconds=NEXT_GRACE)
-
-
-def _ref(item: ScheduledItem, parts: int) -> list[str] | None:
-    fields = item.ref.split(":")
-    return fields if len(fields) == parts and fields[0].isdigit() else None
+    await services.scheduler.schedule(NEXT, meeting.id, occ.end, grace_seconds=NEXT_GRACE)
 
 
 @feature.job(CARD)
-async def refresh_card(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def refresh_card(jctx: JobContext, item: ScheduledItem, ref: CardRef) -> list[NewDelivery]:
     """Edit every copy of a card with the answers as they stand."""
-    fields = _ref(item, 2)
-    meeting = await jctx.store.meetings.get(int(fields[0])) if fields else None
-    if meeting is None or fields is None:
+    meeting = await jctx.store.meetings.get(ref.meeting_id)
+    if meeting is None:
         return []
-    services, now, key = jctx.services, jctx.now(), fields[1]
+    services, now, key = jctx.services, jctx.now(), ref.occ
     render = await card_render(services, meeting, key, now)
     out = await edit_deliveries(services, card_source(meeting.id, key), render,
                                 key=f"mtg:{meeting.id}:{key}:r{item.id}")
@@ -138,14 +153,13 @@ async def refresh_card(jctx: JobContext, item: ScheduledItem) -> list[NewDeliver
 
 
 @feature.job(REMIND)
-async def remind(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def remind(jctx: JobContext, item: ScheduledItem, ref: ReminderRef) -> list[NewDelivery]:
     """Post a reminder to every chat, and privately to those who asked for one."""
-    fields = _ref(item, 3)
-    meeting = await jctx.store.meetings.get(int(fields[0])) if fields else None
-    if meeting is None or fields is None or meeting.cancelled:
+    meeting = await jctx.store.meetings.get(ref.meeting_id)
+    if meeting is None or meeting.cancelled:
         return []
     services, now = jctx.services, jctx.now()
-    occ = occurrence(meeting, fields[1])
+    occ = occurrence(meeting, ref.occ)
     if occ is None or occ.start <= now:
         return []
     counts = await services.store.meetings.counts(meeting.id, occ.key)
@@ -173,9 +187,9 @@ async def remind(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
 
 
 @feature.job(NEXT)
-async def next_date(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+async def next_date(jctx: JobContext, item: ScheduledItem, meeting_id: int) -> list[NewDelivery]:
     """At the end of a date: close its card, post the next one, arm its reminders."""
-    meeting = await jctx.store.meetings.get(int(item.ref)) if item.ref.isdigit() else None
+    meeting = await jctx.store.meetings.get(meeting_id)
     if meeting is None or meeting.cancelled:
         return []
     now = jctx.now()

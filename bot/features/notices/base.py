@@ -24,9 +24,15 @@ from bot.features.notices.records import (
     Organisation,
 )
 from bot.i18n import N_, _
+from bot.jobs import ROW_ID, JobKind
 from bot.permissions import Check
 
 feature = Feature("notices", N_("Official notices"), order=40)
+
+# Notices belong to the deployment: none of their items moves with a community.
+PUBLISH_JOB = JobKind("notice.publish", "notices", ROW_ID, table="notices")
+TICK_JOB = JobKind("notice.tick", "notices", ROW_ID, table="notices")
+EXPIRE_JOB = JobKind("notice.expire", "notices", ROW_ID, table="notices")
 
 MAX_TITLE = 200
 # A notice must fit one message everywhere: Telegram holds 4,096 characters and a

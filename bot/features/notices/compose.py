@@ -20,6 +20,7 @@ from bot.features.notices.base import (
     MAX_BODY,
     MAX_TITLE,
     NOTICE,
+    PUBLISH_JOB,
     NewFor,
     broadcaster_orgs,
     feature,
@@ -230,7 +231,7 @@ async def set_option(ctx: Context, notice: Notice, option: str, value: str) -> N
                                            now=ctx.now())
         if notice.status == NoticeStatus.SCHEDULED:
             notice.status = NoticeStatus.DRAFT
-            await ctx.services.scheduler.cancel("notice.publish", str(notice.id))
+            await ctx.services.scheduler.cancel(PUBLISH_JOB, notice.id)
     elif option == "expires":
         if value.strip().lower() in ("", "never", "-"):
             notice.expires_at = None

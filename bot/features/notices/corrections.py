@@ -14,7 +14,15 @@ from bot import forms
 from bot.context import Context, UserError
 from bot.convert import maybe_id
 from bot.feature import Arg, Where
-from bot.features.notices.base import BROADCASTER, MAX_REASON, NOTICE, feature, notice_for
+from bot.features.notices.base import (
+    BROADCASTER,
+    EXPIRE_JOB,
+    MAX_REASON,
+    NOTICE,
+    TICK_JOB,
+    feature,
+    notice_for,
+)
 from bot.features.notices.compose import check_language, check_text, text_form
 from bot.features.notices.publish import EXPIRE_GRACE
 from bot.features.notices.records import Notice, NoticeStatus, NoticeText, Organisation
@@ -49,7 +57,7 @@ async def _revise(ctx: Context, notice: Notice, org: Organisation, old_revision:
                           "report {number} and try again.", id=f"#{notice.id}",
                           number=notice.id))
     # The tick edits every delivered copy now, and keeps at it until all are done.
-    await ctx.services.scheduler.schedule("notice.tick", str(notice.id), ctx.now(),
+    await ctx.services.scheduler.schedule(TICK_JOB, notice.id, ctx.now(),
                                           grace_seconds=EXPIRE_GRACE)
 
 
@@ -127,9 +135,9 @@ async def retract_command(ctx: Context) -> Reply:
     notice.retract_reason = reason or None
     notice.revision += 1
     await _revise(ctx, notice, org, old, retract=True)
-    await ctx.services.scheduler.cancel("notice.expire", str(notice.id))
+    await ctx.services.scheduler.cancel(EXPIRE_JOB, notice.id)
     await ctx.audit("notice.retract", allowed=True, notice=notice.id,
-                organisation=org.short_name, reason=reason)
+                    organisation=org.short_name, reason=reason)
     return Reply(doc(_("Withdrawn. Every delivered copy of notice {id} is being replaced by a "
                        "withdrawal note, and copies not sent yet were stopped.",
                        id=f"#{notice.id}")))

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from bot.context import Context, UserError
 from bot.features.notices.base import (
+    PUBLISH_JOB,
     AskExpiry,
     AskSchedule,
     ChooseCategory,
@@ -128,7 +129,7 @@ async def go(ctx: Context, notice: Notice, org: Organisation) -> Reply:
         if not await ctx.store.notices.save(notice, expect=[NoticeStatus.DRAFT,
                                                              NoticeStatus.SCHEDULED]):
             raise UserError(_("Notice {id} is already published.", id=f"#{notice.id}"))
-        await ctx.services.scheduler.schedule("notice.publish", str(notice.id),
+        await ctx.services.scheduler.schedule(PUBLISH_JOB, notice.id,
                                               notice.publish_at, grace_seconds=PUBLISH_GRACE)
         await ctx.audit("notice.schedule", allowed=True, notice=notice.id,
                     organisation=org.short_name, at=notice.publish_at.isoformat())
@@ -154,7 +155,7 @@ async def discard(ctx: Context, notice: Notice) -> Reply:
     if notice.status == NoticeStatus.SCHEDULED:
         notice.status = NoticeStatus.DRAFT
         if await ctx.store.notices.save(notice, expect=[NoticeStatus.SCHEDULED]):
-            await ctx.services.scheduler.cancel("notice.publish", str(notice.id))
+            await ctx.services.scheduler.cancel(PUBLISH_JOB, notice.id)
             return Reply(doc(_("Notice {id} will not be published at its time; it is a draft "
                                "again.", id=f"#{notice.id}")))
     else:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import JobContext, Services
-from bot.features.notices.base import feature
+from bot.features.notices.base import EXPIRE_JOB, PUBLISH_JOB, TICK_JOB, feature
 from bot.features.notices.records import Notice, NoticeStatus, Organisation, Published
 from bot.features.notices.render import copy_payloads
 from bot.features.notices.report import TICK, initial_report
@@ -66,10 +66,10 @@ async def publish(services: Services, notice: Notice, org: Organisation) -> Publ
     if result is None:
         return None
     services.outbox.wake()
-    await services.scheduler.schedule("notice.tick", str(notice.id), now + TICK,
+    await services.scheduler.schedule(TICK_JOB, notice.id, now + TICK,
                                       grace_seconds=EXPIRE_GRACE)
     if notice.expires_at is not None:
-        await services.scheduler.schedule("notice.expire", str(notice.id), notice.expires_at,
+        await services.scheduler.schedule(EXPIRE_JOB, notice.id, notice.expires_at,
                                           grace_seconds=EXPIRE_GRACE)
     log.info("notice %s published to %d chats", notice.id, result.chats)
     return result
@@ -88,11 +88,12 @@ async def tell_author(services: Services, notice: Notice, message: Lazy,
                         key=f"notice:{notice.id}:author:{what}", source="notice-author")]
 
 
-@feature.job("notice.publish")
-async def publish_scheduled(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+@feature.job(PUBLISH_JOB)
+async def publish_scheduled(jctx: JobContext, item: ScheduledItem,
+                            notice_id: int) -> list[NewDelivery]:
     """Publish a scheduled notice at its time (late if the bot was down, unless expired)."""
     services = jctx.services
-    notice = await services.store.notices.get(int(item.ref))
+    notice = await services.store.notices.get(notice_id)
     if notice is None or notice.status != NoticeStatus.SCHEDULED:
         return []
     org = await services.store.notices.get_org(notice.org_id)
@@ -108,12 +109,12 @@ async def publish_scheduled(jctx: JobContext, item: ScheduledItem) -> list[NewDe
     return []
 
 
-@feature.job("notice.expire")
-async def expire(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+@feature.job(EXPIRE_JOB)
+async def expire(jctx: JobContext, item: ScheduledItem, notice_id: int) -> list[NewDelivery]:
     """Stop sending an expired notice and unpin its urgent copies (through the report tick)."""
     services = jctx.services
     now = services.clock.now()
-    if await services.store.notices.mark_expired(int(item.ref), now):
-        await services.scheduler.schedule("notice.tick", item.ref, now,
+    if await services.store.notices.mark_expired(notice_id, now):
+        await services.scheduler.schedule(TICK_JOB, notice_id, now,
                                           grace_seconds=EXPIRE_GRACE)
     return []

@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.context import Context, JobContext, Services
 from bot.feature import Where
-from bot.features.notices.base import BROADCASTER, NOTICE, feature, notice_for
+from bot.features.notices.base import BROADCASTER, NOTICE, TICK_JOB, feature, notice_for
 from bot.features.notices.records import Copy, Notice, NoticeStatus, Organisation
 from bot.features.notices.render import copy_payloads
 from bot.fmt import number
@@ -164,11 +164,11 @@ async def _report_edit(services: Services, notice: Notice, copies: list[Copy],
                        target_delivery_id=notice.report_delivery_id, urgent=True)
 
 
-@feature.job("notice.tick")
-async def tick(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
+@feature.job(TICK_JOB)
+async def tick(jctx: JobContext, item: ScheduledItem, notice_id: int) -> list[NewDelivery]:
     """Bring copies and the report up to date; tick again while anything is in flight."""
     services = jctx.services
-    notice = await services.store.notices.get(int(item.ref))
+    notice = await services.store.notices.get(notice_id)
     if notice is None or notice.status not in (NoticeStatus.PUBLISHED, NoticeStatus.RETRACTED):
         return []
     org = await services.store.notices.get_org(notice.org_id)
@@ -181,7 +181,7 @@ async def tick(jctx: JobContext, item: ScheduledItem) -> list[NewDelivery]:
                                for c in copies)
     report_waiting = report_sent is not None and report_sent.status in IN_FLIGHT
     if busy or report_waiting:
-        await services.scheduler.schedule("notice.tick", item.ref,
+        await services.scheduler.schedule(TICK_JOB, notice.id,
                                           services.clock.now() + TICK, grace_seconds=TICK_GRACE)
     edit = await _report_edit(services, notice, copies, busy, item.id)
     return [edit] if edit is not None else []

@@ -96,7 +96,7 @@ async def poll_new(ctx: Context) -> Reply:
     chats = await post_to_community(services, community, render, key=poll.source,
                                     source=poll.source)
     if closes_at is not None:
-        await services.scheduler.schedule(CLOSE_JOB, str(poll.id), closes_at,
+        await services.scheduler.schedule(CLOSE_JOB, poll.id, closes_at,
                                           grace_seconds=CLOSE_GRACE_SECONDS)
     await ctx.audit("poll new", allowed=True, poll=poll.id)
     return created(poll, chats)
@@ -152,7 +152,7 @@ async def poll_close(ctx: Context) -> Reply:
         raise UserError(_("Poll #{id} is already closed.", id=poll.id))
     # The same job as a scheduled close (it replaces the pending one and runs now), put
     # on the schedule first: if the bot stops right here, the results still go out.
-    await ctx.services.scheduler.schedule(CLOSE_JOB, str(poll.id), ctx.now(),
+    await ctx.services.scheduler.schedule(CLOSE_JOB, poll.id, ctx.now(),
                                           grace_seconds=CLOSE_GRACE_SECONDS)
     # No vote counts from now on, even before the job runs (it may already have closed it).
     await ctx.store.polls.close(poll.id, ctx.now())
@@ -171,8 +171,8 @@ async def poll_delete(ctx: Context) -> Reply:
         raise UserError(_("There is no poll #{id} here. Send /polls to see the open polls.",
                           id=poll.id))
     services = ctx.services
-    await services.scheduler.cancel(CLOSE_JOB, str(poll.id))
-    await services.scheduler.cancel(REFRESH_JOB, str(poll.id))
+    await services.scheduler.cancel(CLOSE_JOB, poll.id)
+    await services.scheduler.cancel(REFRESH_JOB, poll.id)
     for source in (poll.source, f"{poll.source}:results", f"{poll.source}:edit"):
         await ctx.store.outbox.cancel_pending(source)
     for source in (poll.source, f"{poll.source}:results"):

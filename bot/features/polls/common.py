@@ -8,12 +8,14 @@ from bot.context import Context, UserError
 from bot.feature import Feature
 from bot.features.polls.records import Poll, PollStatus
 from bot.i18n import N_, _
+from bot.jobs import ROW_ID, JobKind
 from bot.permissions import Check
 
 feature = Feature("polls", N_("Polls"), order=40)
 
-CLOSE_JOB = "poll.close"
-REFRESH_JOB = "poll.refresh"
+CLOSE_JOB = JobKind("poll.close", "polls", ROW_ID, table="polls", moves=True)
+# Edits the copies this deployment posted: it does not move with the community.
+REFRESH_JOB = JobKind("poll.refresh", "polls", ROW_ID, table="polls")
 # Votes within this window share one edit of every copy.
 REFRESH_DELAY = timedelta(seconds=2)
 REFRESH_GRACE_SECONDS = 6 * 3600

@@ -68,25 +68,26 @@ async def copy_edits(services: Services, poll: Poll, tally: Tally, *,
 
 
 async def _retry_later(services: Services, poll: Poll, item: ScheduledItem) -> None:
-    attempt = int(item.payload.get("attempt", 0)) if item.kind == REFRESH_JOB else 0
+    attempt = int(item.payload.get("attempt", 0)) if item.kind == REFRESH_JOB.name else 0
     if attempt < MAX_RETRIES:
         await services.scheduler.schedule(
-            REFRESH_JOB, str(poll.id), services.clock.now() + RETRY_WAITING,
+            REFRESH_JOB, poll.id, services.clock.now() + RETRY_WAITING,
             grace_seconds=REFRESH_GRACE_SECONDS, payload={"attempt": attempt + 1})
 
 
 async def request_refresh(services: Services, poll_id: int) -> None:
     """Refresh every copy shortly (votes arriving meanwhile share the same edit)."""
-    await services.scheduler.schedule(REFRESH_JOB, str(poll_id),
+    await services.scheduler.schedule(REFRESH_JOB, poll_id,
                                       services.clock.now() + REFRESH_DELAY,
                                       grace_seconds=REFRESH_GRACE_SECONDS)
 
 
 @feature.job(REFRESH_JOB)
-async def refresh(jctx: JobContext, item: ScheduledItem) -> Sequence[NewDelivery]:
+async def refresh(jctx: JobContext, item: ScheduledItem,
+                  poll_id: int) -> Sequence[NewDelivery]:
     """Show the current counts (or the closed state) on every copy."""
     store = jctx.store
-    poll = await store.polls.get(int(item.ref))
+    poll = await store.polls.get(poll_id)
     if poll is None or poll.status == PollStatus.DELETED:
         return []
     # Cleared before counting: a vote counted too late for this edit asks for the next one.
@@ -99,11 +100,11 @@ async def refresh(jctx: JobContext, item: ScheduledItem) -> Sequence[NewDelivery
 
 
 @feature.job(CLOSE_JOB)
-async def close(jctx: JobContext, item: ScheduledItem) -> Sequence[NewDelivery]:
+async def close(jctx: JobContext, item: ScheduledItem, poll_id: int) -> Sequence[NewDelivery]:
     """Close the poll (if still open), post the results everywhere and take the buttons away."""
     services = jctx.services
     store = jctx.store
-    poll = await store.polls.get(int(item.ref))
+    poll = await store.polls.get(poll_id)
     if poll is None or poll.status == PollStatus.DELETED:
         return []
     if poll.status == PollStatus.OPEN:
@@ -115,7 +116,7 @@ async def close(jctx: JobContext, item: ScheduledItem) -> Sequence[NewDelivery]:
             return []
     # Copies not yet sent would arrive with live buttons: they are replaced by the results.
     await store.outbox.cancel_pending(poll.source)
-    await services.scheduler.cancel(REFRESH_JOB, str(poll.id))
+    await services.scheduler.cancel(REFRESH_JOB, poll.id)
     tally = await store.polls.tally(poll.id)
     late = jctx.late_by > LATE_NOTE_AFTER
     closed_poll = poll
