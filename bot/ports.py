@@ -20,10 +20,10 @@ from bot.records import (
 from bot.replies import Reply, SentMessage
 
 if TYPE_CHECKING:
-    from bot.features.knowledge.records import KnowledgeStore
+    from bot.features.knowledge.store import KnowledgeStore
     from bot.features.meetings.store import MeetingStore, MinutesStore
-    from bot.features.notices.records import NoticeStore
-    from bot.features.polls.records import PollStore
+    from bot.features.notices.store import NoticeStore
+    from bot.features.polls.store import PollStore
     from bot.forms import FormStore
 
 

@@ -18,7 +18,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.events import Platform
 from bot.features.digest import _heading, compose
-from bot.features.meetings.common import Rsvp
+from bot.features.meetings.actions import Respond
 from bot.features.meetings.records import Answer
 from bot.features.polls.actions import Vote
 from bot.i18n import SUPPORTED, use_locale
@@ -63,7 +63,7 @@ async def _community(tmp_path: Path) -> dict[str, str]:
         for name, answer in (("ana", Answer.GOING), ("ben", Answer.GOING),
                              ("chloé", Answer.MAYBE)):
             h.as_user(name)
-            await h.press(Rsvp(1, "20260306T1800", answer).pack())
+            await h.press(Respond(1, "20260306T1800", answer).pack())
         h.as_user("me", admin=True)
         await h.send("/session start Budget")
         await h.send("/action ana Book the hall | 2026-03-05")

@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from bot.events import Platform
-from bot.features.notices.base import PublishNotice
+from bot.features.notices.actions import PublishNotice
 from tests.notices.helpers import ORG_NAME, ScriptedMessenger, as_consul, register, settle_all
 from tests.support import Harness, texts
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from bot.actions import unpack
 from bot.events import Platform
-from bot.features.notices.base import PublishNotice, ToggleOption
+from bot.features.notices.actions import PublishNotice, ToggleOption
 from bot.forms import SkipField
 from bot.records import DeliveryStatus
 from bot.replies import Reply

@@ -7,7 +7,7 @@ from collections import Counter
 
 from bot.actions import unpack
 from bot.events import ChatKind, ChatRef, Platform
-from bot.features.notices.base import MarkSeen, ReadIn
+from bot.features.notices.actions import MarkSeen, ReadIn
 from bot.ports import DeliveryError
 from bot.records import DeliveryStatus
 from bot.replies import Reply, Toast

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.events import ChatKind, ChatRef, Platform
-from bot.features.notices.base import MarkSeen, ReadIn
+from bot.features.notices.actions import MarkSeen, ReadIn
 from tests.notices.helpers import CONSUL, as_consul, register, settle_all
 from tests.support import Harness, texts
 

@@ -20,8 +20,8 @@ from sqlalchemy import text as sql
 from bot.cli import main
 from bot.clock import FakeClock
 from bot.events import ChatKind, ChatRef, Platform, UserRef
-from bot.features.knowledge.common import KbHelpful
-from bot.features.meetings.common import Rsvp
+from bot.features.knowledge.actions import KbHelpful
+from bot.features.meetings.actions import Respond
 from bot.features.meetings.records import Answer
 from bot.features.polls.actions import Vote
 from bot.permissions import Role
@@ -89,7 +89,7 @@ async def _source(url: str) -> None:
         for who, platform, chat in (("ana", Platform.TELEGRAM, MADRID),
                                     ("dee", Platform.DISCORD, "555")):
             _as(h, chat, who, platform=platform)
-            for action in (Rsvp(1, KEY, Answer.GOING), Vote(1, 1), Vote(2, 0), KbHelpful(1)):
+            for action in (Respond(1, KEY, Answer.GOING), Vote(1, 1), Vote(2, 0), KbHelpful(1)):
                 await h.press(action.pack())
         _as(h, LISBOA, "lis", admin=True)
         await _say(h, "/meeting new Lisbon picnic | saturday 12:00 | 2h | Park",

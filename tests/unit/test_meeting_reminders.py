@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.clock import FakeClock
 from bot.events import ChatKind, ChatRef, CommandInvoked, Platform, UserRef
-from bot.features.meetings.common import RemindMe, Rsvp
+from bot.features.meetings.actions import RemindMe, Respond
 from bot.features.meetings.records import Answer
 from bot.features.meetings.timeline import NEXT, REMIND
 from bot.records import ScheduledItem, ScheduleStatus
@@ -121,7 +121,7 @@ async def test_reminders_carry_the_agenda_and_reach_those_who_asked_privately(
     c.in_telegram()
     await harness.send("/agenda accept 2")
     c.in_discord("dee", admin=False)
-    await harness.press(Rsvp(1, KEY, Answer.GOING).pack())
+    await harness.press(Respond(1, KEY, Answer.GOING).pack())
     await harness.press(RemindMe(1, KEY).pack())
     harness.in_chat("dc-dee", private=True)
     await harness.send("/language fr")

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 from bot.events import Platform
-from bot.features.meetings.common import Rsvp
+from bot.features.meetings.actions import Respond
 from bot.features.meetings.records import Answer
 from bot.features.privacy import Forget
 from bot.replies import Reply
@@ -21,7 +21,7 @@ async def _meeting_and_action(h: Harness) -> None:
     await h.send("/meeting new Far away | 2026-03-01 18:00")
     h.as_user("ana")
     await h.say("hello")  # known in the community, so an action item can name her
-    await h.press(Rsvp(1, "20260108T1800", Answer.GOING).pack())
+    await h.press(Respond(1, "20260108T1800", Answer.GOING).pack())
     await h.send("/agenda add #1 The new venue")
     h.as_user("me", admin=True)
     await h.send("/session start Budget")

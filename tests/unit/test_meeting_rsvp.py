@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.features.meetings.common import RemindMe, Rsvp, Who
+from bot.features.meetings.actions import RemindMe, Respond, Who
 from bot.features.meetings.records import Answer
 from bot.replies import Reply, Toast
 from tests.support import Harness, texts
@@ -15,7 +15,7 @@ KEY = "20260109T1800"
 
 
 def press(answer: Answer) -> str:
-    return Rsvp(1, KEY, answer).pack()
+    return Respond(1, KEY, answer).pack()
 
 
 async def test_answers_from_both_platforms_are_counted_together_on_every_copy(
@@ -112,10 +112,10 @@ async def test_stale_forged_and_foreign_buttons_change_nothing(harness: Harness)
     harness.in_chat("main")
     harness.as_user("ana")
     cases = {
-        Rsvp(1, "20260110T1800", Answer.GOING).pack(): "no longer takes place",
-        Rsvp(2, KEY, Answer.GOING).pack(): "no longer works",
-        Rsvp(99, KEY, Answer.GOING).pack(): "no longer works",
-        Rsvp(1, "garbage", Answer.GOING).pack(): "no longer takes place",
+        Respond(1, "20260110T1800", Answer.GOING).pack(): "no longer takes place",
+        Respond(2, KEY, Answer.GOING).pack(): "no longer works",
+        Respond(99, KEY, Answer.GOING).pack(): "no longer works",
+        Respond(1, "garbage", Answer.GOING).pack(): "no longer takes place",
         "mr:1:20260109T1800:yes": "no longer works",
         "mr:1:20260109T1800": "no longer works",
     }
@@ -128,5 +128,5 @@ async def test_stale_forged_and_foreign_buttons_change_nothing(harness: Harness)
     assert "no longer takes place" in texts(await harness.press(press(Answer.GOING)))
     await harness.advance(timedelta(days=12))
     assert "already taken place" in texts(await harness.press(
-        Rsvp(1, "20260116T1800", Answer.GOING).pack()))
+        Respond(1, "20260116T1800", Answer.GOING).pack()))
     assert await harness.app.store.meetings.rsvps(1, KEY) == []

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from babel.core import UnknownLocaleError
 
-from bot.actions import Action
 from bot.context import Context, Services, UserError
 from bot.convert import ID, maybe_id
 from bot.events import Platform
@@ -21,6 +19,7 @@ from bot.records import Person
 from bot.replies import Button, Reply
 from bot.richtext import Line, RichText, Timestamp, block, bold, doc, italic, line, text
 
+from .actions import KbApprove, KbHelpful, KbOpen, KbReject, KbRejectWhy
 from .records import Credit, Entry, EntryKind, EntryStatus
 
 # /help lists finding first, curating last.
@@ -32,44 +31,6 @@ ENTRY = Arg("number", N_("The entry's number"), required=True, kind=ID)
 
 
 # -- buttons -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class KbOpen(Action, prefix="ko"):
-    """Show one entry."""
-
-    entry_id: int
-
-
-@dataclass(frozen=True)
-class KbHelpful(Action, prefix="kh"):
-    """Count one helpful vote."""
-
-    entry_id: int
-
-
-@dataclass(frozen=True)
-class KbApprove(Action, prefix="ka"):
-    """Publish a waiting entry, or apply a proposed version."""
-
-    entry_id: int
-    version: int
-
-
-@dataclass(frozen=True)
-class KbReject(Action, prefix="kr"):
-    """Ask the moderator for a reason before rejecting."""
-
-    entry_id: int
-    version: int
-
-
-@dataclass(frozen=True)
-class KbRejectWhy(Action, prefix="kw"):
-    """Reject with one of the common reasons."""
-
-    entry_id: int
-    version: int
-    reason: str
 
 
 # -- people and places ---------------------------------------------------------------
@@ -151,8 +112,6 @@ async def tell(ctx: Context, who: Credit, render: Callable[[], Reply], *, key: s
     if person is not None:
         await ctx.services.outbox.enqueue([await person_delivery(
             ctx.services, person, render, key=key, source=source)])
-
-
 
 
 # -- translations --------------------------------------------------------------------

@@ -7,16 +7,10 @@ from datetime import datetime
 from bot.context import Context, UserError
 from bot.convert import western_digits
 from bot.feature import Arg, Where
-from bot.features.knowledge.common import ENTRY_AUTHOR
-from bot.fmt import datetime_text
-from bot.i18n import N_, _, ngettext, pgettext
-from bot.permissions import ANYONE, MODERATORS, moderators_or
-from bot.replies import Button, Reply
-from bot.richtext import block, bold, doc, line, text
-
-from .common import (
+from bot.features.knowledge.actions import KbOpen
+from bot.features.knowledge.common import (
     ENTRY,
-    KbOpen,
+    ENTRY_AUTHOR,
     card,
     credit,
     entry_number,
@@ -27,6 +21,12 @@ from .common import (
     safe_language_name,
     tags_line,
 )
+from bot.fmt import datetime_text
+from bot.i18n import N_, _, ngettext, pgettext
+from bot.permissions import ANYONE, MODERATORS, moderators_or
+from bot.replies import Button, Reply
+from bot.richtext import block, bold, doc, line, text
+
 from .opportunities import plan_deadline
 from .records import Changes, Credit, Draft, EntryKind, EntryStatus, RevisionState
 from .text import (

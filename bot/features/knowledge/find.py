@@ -5,21 +5,13 @@ from __future__ import annotations
 from bot.context import Context, UserError
 from bot.events import MessagePosted
 from bot.feature import Arg
+from bot.features.knowledge.actions import KbHelpful, KbOpen
+from bot.features.knowledge.common import card, feature, find_entry, one_per_group, scope, tags_line
 from bot.i18n import N_, _, ngettext, pgettext
 from bot.permissions import ANYONE
 from bot.replies import Button, Outcome, Reply, Toast
 from bot.richtext import Block, Inline, Line, bold, doc, line
 
-from .common import (
-    KbHelpful,
-    KbOpen,
-    card,
-    feature,
-    find_entry,
-    one_per_group,
-    scope,
-    tags_line,
-)
 from .records import Entry, EntryStatus, SearchResult
 from .text import broad_terms, informative, parse_tag, search_terms, snippet, tag_key
 

@@ -6,18 +6,10 @@ from collections.abc import Callable
 
 from bot.context import Context, UserError
 from bot.feature import Arg, Where
-from bot.i18n import N_, _, ngettext, pgettext
-from bot.permissions import MODERATORS
-from bot.replies import Button, Outcome, Reply, Toast
-from bot.richtext import bold, doc, italic, line
-
-from .common import (
+from bot.features.knowledge.actions import KbApprove, KbOpen, KbReject, KbRejectWhy
+from bot.features.knowledge.common import (
     ENTRY,
     REASONS,
-    KbApprove,
-    KbOpen,
-    KbReject,
-    KbRejectWhy,
     credit,
     excerpt,
     feature,
@@ -29,6 +21,11 @@ from .common import (
     tags_line,
     tell,
 )
+from bot.i18n import N_, _, ngettext, pgettext
+from bot.permissions import MODERATORS
+from bot.replies import Button, Outcome, Reply, Toast
+from bot.richtext import bold, doc, italic, line
+
 from .opportunities import plan_deadline
 from .records import Credit, Entry, EntryStatus, Proposal, RevisionState
 from .text import clean_text

@@ -14,16 +14,9 @@ from bot.context import Context, JobContext, Services, UserError
 from bot.dates import has_time_of_day, parse_when
 from bot.fanout import community_deliveries
 from bot.feature import Arg, Where
-from bot.i18n import N_, _, ngettext, pgettext
-from bot.jobs import ROW_ID, Fields, JobKind
-from bot.permissions import ANYONE, MODERATORS
-from bot.records import Chat, NewDelivery, ScheduledItem
-from bot.replies import Button, Reply
-from bot.richtext import Line, block, bold, doc, line
-
-from .common import (
+from bot.features.knowledge.actions import KbOpen
+from bot.features.knowledge.common import (
     ENTRY,
-    KbOpen,
     credit,
     deadline_line,
     feature,
@@ -32,6 +25,13 @@ from .common import (
     preferred,
     scope,
 )
+from bot.i18n import N_, _, ngettext, pgettext
+from bot.jobs import ROW_ID, Fields, JobKind
+from bot.permissions import ANYONE, MODERATORS
+from bot.records import Chat, NewDelivery, ScheduledItem
+from bot.replies import Button, Reply
+from bot.richtext import Line, block, bold, doc, line
+
 from .records import Entry, EntryKind, EntryStatus
 from .text import check_body, check_link, check_title, parse_tags, split_link
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.actions import Action
 from bot.context import Context, UserError
 from bot.convert import ID
 from bot.feature import Arg, Feature
-from bot.features.meetings.records import Answer, Meeting
+from bot.features.meetings.records import Meeting
 from bot.i18n import N_, _
 from bot.permissions import Check, Role, Rule
 
@@ -28,31 +26,6 @@ DEFAULT_DURATION = timedelta(minutes=60)
 DEFAULT_REMINDERS = (24 * 60, 60)
 # Card edits after answers wait this long, so a burst of answers costs one edit.
 CARD_DEBOUNCE = timedelta(seconds=2)
-
-
-@dataclass(frozen=True)
-class Rsvp(Action, prefix="mr"):
-    """Going / maybe / not going for one occurrence."""
-
-    meeting_id: int
-    occ: str
-    answer: Answer
-
-
-@dataclass(frozen=True)
-class RemindMe(Action, prefix="mrm"):
-    """Turn a private reminder on or off for one occurrence."""
-
-    meeting_id: int
-    occ: str
-
-
-@dataclass(frozen=True)
-class Who(Action, prefix="mw"):
-    """Show who answered for one occurrence."""
-
-    meeting_id: int
-    occ: str
 
 
 MEETING = Arg("meeting", N_("The meeting's number"), required=True, kind=ID)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.features.meetings.common import RemindMe, Rsvp, Who
+from bot.features.meetings.actions import RemindMe, Respond, Who
 from bot.features.meetings.records import AgendaItem, AgendaStatus, Answer, Meeting, Occurrence
 from bot.features.meetings.recurrence import local_of, occurrence, to_utc
 from bot.features.meetings.words import describe
@@ -75,7 +75,7 @@ def answer_label(answer: Answer) -> str:
 
 def rsvp_row(meeting_id: int, occ: str) -> tuple[Button, ...]:
     """Going / Maybe / Not going."""
-    return tuple(Button(answer_label(a), Rsvp(meeting_id, occ, a).pack()) for a in Answer)
+    return tuple(Button(answer_label(a), Respond(meeting_id, occ, a).pack()) for a in Answer)
 
 
 def card_buttons(meeting_id: int, occ: str) -> tuple[tuple[Button, ...], ...]:

@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from bot.context import Context, UserError
-from bot.features.meetings.common import (
-    MEETING,
-    RemindMe,
-    Rsvp,
-    Who,
-    communities_for,
-    feature,
-    meeting_here,
-)
+from bot.features.meetings.actions import RemindMe, Respond, Who
+from bot.features.meetings.common import MEETING, communities_for, feature, meeting_here
 from bot.features.meetings.records import Answer, Meeting, Occurrence
 from bot.features.meetings.recurrence import current, occurrence
 from bot.features.meetings.render import answer_label, when_text
@@ -37,8 +30,8 @@ async def open_date(ctx: Context, meeting_id: int, key: str) -> tuple[Meeting, O
     return meeting, occ
 
 
-@feature.button(Rsvp, rule=ANYONE)
-async def answered(ctx: Context, action: Rsvp) -> Toast:
+@feature.button(Respond, rule=ANYONE)
+async def answered(ctx: Context, action: Respond) -> Toast:
     """Record one answer per person per date; every card follows after a short pause."""
     meeting, occ = await open_date(ctx, action.meeting_id, action.occ)
     previous = await ctx.store.meetings.answer(meeting.id, occ.key, ctx.person.id,

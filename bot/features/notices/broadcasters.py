@@ -16,7 +16,7 @@ from babel import Locale
 from bot.context import Context, UserError
 from bot.events import Platform
 from bot.feature import Arg
-from bot.features.notices.base import feature
+from bot.features.notices.common import feature
 from bot.features.notices.records import Account, Organisation
 from bot.i18n import N_, SUPPORTED, _, current_locale, language_name
 from bot.permissions import OPERATOR

@@ -10,8 +10,7 @@ from typing import Any
 
 from bot import forms
 from bot.context import Context, UserError
-from bot.features.notices.base import (
-    BROADCASTER,
+from bot.features.notices.actions import (
     AskExpiry,
     AskSchedule,
     ChooseCategory,
@@ -22,9 +21,8 @@ from bot.features.notices.base import (
     SetCategory,
     ToggleOption,
     WriteLanguage,
-    feature,
-    notice_for,
 )
+from bot.features.notices.common import BROADCASTER, feature, notice_for
 from bot.features.notices.compose import check_language, save_and_show, text_form, when_form
 from bot.features.notices.preview import discard, go
 from bot.features.notices.records import Category, category_name

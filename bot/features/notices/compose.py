@@ -15,13 +15,13 @@ from bot.context import Context, UserError, known_locale
 from bot.convert import maybe_id, switch_value
 from bot.dates import parse_when
 from bot.feature import Arg, Where
-from bot.features.notices.base import (
+from bot.features.notices.actions import NewFor
+from bot.features.notices.common import (
     BROADCASTER,
     MAX_BODY,
     MAX_TITLE,
     NOTICE,
     PUBLISH_JOB,
-    NewFor,
     broadcaster_orgs,
     feature,
     notice_for,

@@ -14,7 +14,7 @@ from bot import forms
 from bot.context import Context, UserError
 from bot.convert import maybe_id
 from bot.feature import Arg, Where
-from bot.features.notices.base import (
+from bot.features.notices.common import (
     BROADCASTER,
     EXPIRE_JOB,
     MAX_REASON,

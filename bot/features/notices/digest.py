@@ -6,7 +6,7 @@ from bot.digest import DigestContext
 from bot.i18n import current_locale, isolate, ngettext
 from bot.richtext import Block, bold, bullets, line
 
-from .base import feature
+from .common import feature
 
 SHOWN = 8
 

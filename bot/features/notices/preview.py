@@ -10,8 +10,7 @@ from collections import Counter
 from dataclasses import replace
 
 from bot.context import Context, UserError
-from bot.features.notices.base import (
-    PUBLISH_JOB,
+from bot.features.notices.actions import (
     AskExpiry,
     AskSchedule,
     ChooseCategory,
@@ -21,6 +20,7 @@ from bot.features.notices.base import (
     PublishNotice,
     ToggleOption,
 )
+from bot.features.notices.common import PUBLISH_JOB
 from bot.features.notices.publish import PUBLISH_GRACE, publish, targets
 from bot.features.notices.records import Notice, NoticeStatus, Organisation, category_name
 from bot.features.notices.render import notice_reply

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.context import JobContext, Services
-from bot.features.notices.base import EXPIRE_JOB, PUBLISH_JOB, TICK_JOB, feature
+from bot.features.notices.common import EXPIRE_JOB, PUBLISH_JOB, TICK_JOB, feature
 from bot.features.notices.records import Notice, NoticeStatus, Organisation, Published
 from bot.features.notices.render import copy_payloads
 from bot.features.notices.report import TICK, initial_report

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from bot.context import Context, UserError
-from bot.features.notices.base import MarkSeen, ReadIn, feature
+from bot.features.notices.actions import MarkSeen, ReadIn
+from bot.features.notices.common import feature
 from bot.features.notices.records import Notice, NoticeStatus
 from bot.features.notices.render import notice_reply
 from bot.i18n import _

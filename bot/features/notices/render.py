@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.context import Services
-from bot.features.notices.base import MarkSeen, ReadIn
+from bot.features.notices.actions import MarkSeen, ReadIn
 from bot.features.notices.records import (
     Notice,
     NoticeStatus,

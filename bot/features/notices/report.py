@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.context import Context, JobContext, Services
 from bot.feature import Where
-from bot.features.notices.base import BROADCASTER, NOTICE, TICK_JOB, feature, notice_for
+from bot.features.notices.common import BROADCASTER, NOTICE, TICK_JOB, feature, notice_for
 from bot.features.notices.records import Copy, Notice, NoticeStatus, Organisation
 from bot.features.notices.render import copy_payloads
 from bot.fmt import number

@@ -6,8 +6,8 @@ import re
 
 from bot.context import Context, UserError
 from bot.feature import Arg
-from bot.features.notices.base import feature
 from bot.features.notices.broadcasters import describe
+from bot.features.notices.common import feature
 from bot.features.notices.records import Category, Organisation, category_name
 from bot.i18n import N_, _
 from bot.permissions import ANYONE, to_change
