@@ -92,9 +92,14 @@ class Services:
         """The time zone of `chat`."""
         return chat.timezone or self.settings.default_timezone
 
-    def person_locale(self, person: Person, hint: str | None = None) -> str:
-        """The language of what only `person` sees."""
-        return person.language or supported_locale(hint) or self.settings.default_language
+    def person_locale(self, person: Person, hint: str | None = None,
+                      chat: Chat | None = None) -> str:
+        """The language of what only `person` sees: their own choice, else a language of ours
+        their platform reports for them, else the language of the chat they are in, else the
+        deployment's default."""
+        return (person.language or supported_locale(hint)
+                or (chat.language if chat is not None else None)
+                or self.settings.default_language)
 
     def person_zone(self, person: Person, chat: Chat | None = None) -> str:
         """The time zone of `person` (their chat's, if they never set one)."""
@@ -155,7 +160,7 @@ class Context:
     @property
     def person_locale(self) -> str:
         """What only this person reads."""
-        return self.services.person_locale(self.person, self.event.locale_hint)
+        return self.services.person_locale(self.person, self.event.locale_hint, self.chat)
 
     @property
     def zone(self) -> str:

@@ -75,7 +75,7 @@ async def person_delivery(services: Services, person: Person, render: Callable[[
                           key: str, source: str, hint: str | None = None) -> NewDelivery:
     """A private message to `person`, rendered in their language."""
     chat = await person_chat(services, person)
-    with use_locale(services.person_locale(person, hint)):
+    with use_locale(services.person_locale(person, hint, chat)):
         reply = render()
     return NewDelivery(chat.id, reply_to_json(reply), key=key, source=source)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -76,12 +76,14 @@ def duration(delta: timedelta) -> str:
     )
 
 
-def joined(items: Sequence[str], style: Literal["standard", "or"] = "standard") -> str:
-    """A list in the locale's words ("Ana, Ben and Chloé"); each item isolated."""
+def joined(items: Iterable[str],
+           style: Literal["standard", "or"] = "standard") -> str:
+    """A list in the locale's words ("Ana, Ben and Chloé"; "or": "es, fr or pt"), each item
+    isolated: never a Latin ", " inside Arabic text."""
+    items = [isolate(i) for i in items]
     if not items:
         return ""
-    return babel_lists.format_list([isolate(i) for i in items], style=style,
-                                   locale=current_locale())
+    return babel_lists.format_list(items, style=style, locale=current_locale())
 
 
 def some_names(names: Sequence[str], shown: int = 3) -> str:

@@ -86,6 +86,11 @@ class Rule:
             return max(self.role, self.change)
         return self.role
 
+    @property
+    def shown_to(self) -> Role:
+        """The lowest role /help and the menus show it to: a check may let members through."""
+        return self.role if self.unless is None else Role.MEMBER
+
     def granted_by(self, admin: bool, rights: frozenset[PlatformRight]) -> bool:
         """True when the platform's rights make the person a moderator for this rule."""
         return admin or (self.events and PlatformRight.MANAGE_EVENTS in rights)

@@ -34,7 +34,7 @@ from bot.feature import (
     StartHook,
     Where,
 )
-from bot.fmt import number
+from bot.fmt import joined, number
 from bot.i18n import _, isolate, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, Rule
 from bot.ports import AdminRights
@@ -337,7 +337,7 @@ def parse_args(spec: CommandSpec, args: str, options: dict[str, str]) -> dict[st
             raise UserError(_("Usage: {usage}", usage=usage_of(spec)))
         if arg.choices and arg.name in values and values[arg.name].lower() not in arg.choices:
             raise UserError(_("{value} is not one of: {choices}.", value=values[arg.name][:64],
-                              choices=", ".join(arg.choices)))
+                              choices=joined(arg.choices, "or")))
     return values
 
 

@@ -34,7 +34,7 @@ def menu(router: Router, locale: str, up_to: Role = Role.MEMBER) -> list[BotComm
         for feature in router.features:
             groups: dict[str, list[CommandSpec]] = {}
             for spec in feature.listed():
-                if not spec.hidden and spec.role <= up_to:
+                if not spec.hidden and spec.rule.shown_to <= up_to:
                     groups.setdefault(spec.group, []).append(spec)
             for name, specs in groups.items():
                 if not _NAME.fullmatch(name):

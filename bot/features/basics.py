@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.events import BotAdded, BotRemoved, ChatMigrated
 from bot.feature import Arg, CommandSpec, Feature, Where
+from bot.fmt import joined
 from bot.i18n import N_, _, use_locale
 from bot.permissions import ANYONE, MODERATORS, Role
 from bot.records import Chat, NewDelivery
@@ -60,6 +61,8 @@ async def help_(ctx: Context) -> Reply:
             blocks.append(block(*lines))
         return Reply(RichText(tuple(blocks)))
     blocks = [block(bold(_("Here is what you can do here:")))]
+    if not ctx.is_private:
+        return Reply(RichText((*blocks, *_summary(ctx))))
     for feat in router.features:
         specs = [s for s in feat.listed() if _visible(ctx, s)]
         if not specs:
@@ -70,8 +73,22 @@ async def help_(ctx: Context) -> Reply:
     return Reply(RichText(tuple(blocks)))
 
 
+def _summary(ctx: Context) -> list[Block]:
+    """One line per feature with the commands this person may use here, by their first word:
+    a group reads one short message, not the whole reference."""
+    assert ctx.router is not None
+    lines = []
+    for feat in ctx.router.features:
+        groups = dict.fromkeys(f"/{s.group}" for s in feat.listed() if _visible(ctx, s))
+        if groups:
+            lines.append(line(bold(feat.title.text()), ": ", " ".join(groups)))
+    return [block(*lines), block(_("Send /help followed by a command, such as /help poll, "
+                                   "for what it does and examples. In a private chat with "
+                                   "me, /help lists every command."))]
+
+
 def _visible(ctx: Context, spec: CommandSpec) -> bool:
-    if spec.hidden or spec.role > ctx.role:
+    if spec.hidden or spec.rule.shown_to > ctx.role:
         return False
     if spec.where == Where.GROUP and ctx.is_private:
         return False
@@ -107,11 +124,11 @@ async def setup(ctx: Context) -> Reply:
     """
     ctx.chat.settings["setup"] = True
     await ctx.store.chats.update(ctx.chat)
-    joined = await _join_space(ctx)
+    linked = await _join_space(ctx)
     with ctx.for_chat():
         blocks = _greeting()
-        if joined:
-            names = ", ".join(f"{c.title or c.platform_id} ({c.platform})" for c in joined)
+        if linked:
+            names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in linked)
             blocks.append(_("Linked. This chat now shares meetings, polls and the knowledge base "
                             "with: {chats}.", chats=names))
             blocks.append(_("To keep this chat separate, a moderator sends /unlink here."))

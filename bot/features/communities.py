@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.actions import Action
 from bot.context import Context, UserError
 from bot.feature import Arg, Feature, Where
-from bot.i18n import N_, _, use_locale
+from bot.fmt import joined
+from bot.i18n import N_, _, pgettext, use_locale
 from bot.permissions import MODERATORS, Role
-from bot.records import NewDelivery, Person
-from bot.replies import Reply, reply_to_json
+from bot.records import Chat, NewDelivery, Person
+from bot.replies import Button, Reply, Toast, reply_to_json
 from bot.richtext import Code, doc, line
 
 feature = Feature("communities", N_("Community"), order=20)
@@ -70,20 +73,56 @@ async def link(ctx: Context) -> Reply:
                                       key=f"link:{ctx.chat.id}:{other.id}:{code}",
                                       source=f"link:{target}"))
     await ctx.services.outbox.enqueue(deliveries)
-    names = ", ".join(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+    names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
     return Reply(doc(_("Linked. This chat now shares meetings, polls and the knowledge base "
                        "with: {chats}.", chats=names)))
 
 
-@feature.command("unlink", N_("Take this chat out of its community"), where=Where.GROUP, rule=MODERATORS)
-async def unlink(ctx: Context) -> Reply:
-    """Give this chat a community of its own again."""
+@dataclass(frozen=True)
+class Unlink(Action, prefix="ul"):
+    """Confirm (or cancel) taking a chat out of its community."""
+
+    chat_id: int
+    confirm: bool
+
+
+async def _others(ctx: Context) -> list[Chat]:
     chats = await ctx.store.chats.in_community(ctx.chat.community_id, active_only=False)
-    if len(chats) <= 1:
+    return [c for c in chats if c.id != ctx.chat.id]
+
+
+@feature.command("unlink", N_("Take this chat out of its community"), where=Where.GROUP,
+                 rule=MODERATORS)
+async def unlink(ctx: Context) -> Reply:
+    """Say what stays where, and ask before the chat leaves its community."""
+    others = await _others(ctx)
+    if not others:
+        raise UserError(_("This chat is not linked with any other chat."))
+    names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+    body = doc(_("Take this chat out of the community it shares with {chats}?", chats=names),
+               _("Its meetings, polls, minutes and knowledge base stay with those chats. This "
+                 "chat keeps its language, time zone, digest and subscriptions, and starts "
+                 "again with nothing shared."))
+    return Reply(body).with_buttons((
+        Button(pgettext("button", "Unlink"), Unlink(ctx.chat.id, True).pack()),
+        Button(pgettext("button", "Keep linked"), Unlink(ctx.chat.id, False).pack())))
+
+
+@feature.button(Unlink, rule=MODERATORS)
+async def unlink_pressed(ctx: Context, action: Unlink) -> list[Reply | Toast]:
+    """Unlink (or not) once a moderator confirmed, in the chat that asked."""
+    if action.chat_id != ctx.chat.id:
+        raise UserError(_("This button no longer works."))
+    if not action.confirm:
+        kept = _("Nothing changed: this chat is still linked.")
+        return [Toast(kept), Reply(doc(kept), edit_of=ctx.event_message_id)]
+    if not await _others(ctx):
         raise UserError(_("This chat is not linked with any other chat."))
     await ctx.store.communities.detach(ctx.chat.id)
-    return Reply(doc(_("This chat is no longer linked. What the community created stays with "
-                       "the other chats.")))
+    with ctx.for_chat():
+        done = _("This chat is no longer linked. What the community created stays with "
+                 "the other chats.")
+    return [Toast(done), Reply(doc(done), edit_of=ctx.event_message_id)]
 
 
 async def _person_named(ctx: Context) -> Person:

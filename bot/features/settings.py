@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.actions import Action
 from bot.context import Context, UserError, known_locale
 from bot.feature import Arg, Feature
-from bot.fmt import datetime_text
+from bot.fmt import datetime_text, joined
 from bot.i18n import N_, SUPPORTED, _, language_name, pgettext, use_locale
 from bot.permissions import ANYONE, Role, to_change
 from bot.replies import Button, Reply, Toast
@@ -65,7 +65,7 @@ async def language(ctx: Context) -> Reply:
     chosen = known_locale(code)
     if chosen is None:
         raise UserError(_("I don't speak {code} yet. Choose one of: {choices}.",
-                          code=code[:16], choices=", ".join(SUPPORTED)))
+                          code=code[:16], choices=joined(SUPPORTED, "or")))
     confirmation = await _apply_language(ctx, chosen)
     with use_locale(chosen):
         return Reply(doc(confirmation))
@@ -141,7 +141,7 @@ async def timezone(ctx: Context) -> Reply:
     if isinstance(found, list):
         if found:
             raise UserError(_("I don't know the time zone {zone}. Did you mean: {choices}?",
-                              zone=typed[:64], choices=", ".join(found)))
+                              zone=typed[:64], choices=joined(found, "or")))
         raise UserError(_("I don't know the time zone {zone}. Use a name like "
                           "Europe/Madrid or America/Mexico_City.", zone=typed[:64]))
     if ctx.is_private:
@@ -168,7 +168,7 @@ async def settings(ctx: Context) -> Reply:
         chats = await ctx.store.chats.in_community(ctx.chat.community_id)
         others = [c for c in chats if c.id != ctx.chat.id]
         if others:
-            names = ", ".join(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+            names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
             lines.append(line(_("Linked with: {chats}", chats=names)))
         else:
             lines.append(line(_("Not linked with other chats yet (see /link).")))

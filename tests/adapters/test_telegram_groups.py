@@ -198,3 +198,14 @@ async def test_an_anonymous_admin_is_a_moderator(tgp: TelegramHarness) -> None:
         "text": "/modonly", "entities": [{"type": "bot_command", "offset": 0, "length": 8}]}}))
     [done] = tgp.sent_since(mark)
     assert done.text == "moderator stuff done"
+
+
+async def test_group_help_is_one_short_message_and_private_help_the_whole_list(
+        tgp: TelegramHarness) -> None:
+    sent = await tgp.command(GROUP, CID, "/help")
+    assert len(sent) == 1 and len(sent[0].text) <= 1500, [len(m.text) for m in sent]
+    assert "/poll" in sent[0].text and "/help poll" in sent[0].text
+    whole = await tgp.command(CID, CID, "/help")
+    assert sum(len(m.text) for m in whole) > 2 * len(sent[0].text)
+    [detail] = await tgp.command(GROUP, CID, "/help poll")
+    assert "/poll close" in detail.text

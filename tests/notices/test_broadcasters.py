@@ -85,9 +85,9 @@ async def test_moderators_subscribe_chats_members_follow_in_private(harness: Har
     assert "no verified broadcaster" not in out and "elecciones is not one of" in out
     await h.send("/language es")
     out = texts(await h.send("/subscribe mx-madrid documentos elecciones"))
-    assert out.endswith(".") and "Documentos y pasaportes, Elecciones" in out
+    assert out.endswith(".") and "Documentos y pasaportes y Elecciones" in out
     out = texts(await h.send("/subscriptions"))
-    assert "(mx-madrid): Documentos y pasaportes, Elecciones" in out
+    assert "(mx-madrid): Documentos y pasaportes y Elecciones" in out
     assert "verificado llamado nope" in texts(await h.send("/subscribe nope"))
     # A member follows the consulate in their own private chat.
     h.as_user("alice").in_chat("alice", private=True)

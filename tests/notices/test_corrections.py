@@ -97,6 +97,8 @@ async def test_a_retraction_replaces_every_copy_and_stops_the_rest(harness: Harn
     for reply in shown.values():
         body = reply.body.plain()
         assert "🚫 " in body and "Aviso erróneo" in body and "Texto con un error" not in body
+        [label] = [row for row in body.split("\n") if row.startswith("🚫 ")]
+        assert "Aviso erróneo" not in label  # the title stands on its own line
         assert body.endswith(": Publicado por error")
         assert reply.buttons == ()
     report = [r.body.plain() for _c, _ids, r in h.messenger.edits][-1]

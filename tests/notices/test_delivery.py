@@ -162,4 +162,4 @@ async def test_members_read_another_version_privately_and_mark_it_seen_once(
     assert await h.app.store.notices.seen_count(1) == 2
     # Nothing that names a member is kept: only opaque tokens.
     forged = await h.press("ntn:999")
-    assert [o.text for o in forged if isinstance(o, Toast)] == ["This notice is not available."]
+    assert [o.text for o in forged if isinstance(o, Toast)] == ["Este aviso não está disponível."]  # the chat reads Portuguese

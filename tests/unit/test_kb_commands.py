@@ -150,7 +150,7 @@ async def test_bad_input_gets_clear_answers_and_changes_nothing(harness: Harness
         "/kb reject 1": "Please say why",
         "/kb open 99999999999": "“99999999999” is not a number, such as 12 or #12",
         "/kb open ²": "“²” is not a number",
-        "/kb export pdf": "pdf is not one of: md, json",
+        "/kb export pdf": "pdf is not one of: md or json.",
     }
     for command, answer in bad.items():
         out = texts(await harness.send(command))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -61,6 +61,18 @@ async def test_a_zone_after_the_time_overrides_the_chats(harness: Harness) -> No
     assert meeting.zone == "America/Mexico_City"
     assert occurrences(meeting)[0].start == datetime(2026, 1, 21, 0, 0, tzinfo=UTC)
     assert "(Madrid)" in out  # the confirmation speaks the chat's zone
+
+
+@pytest.mark.parametrize(("length", "minutes"), [
+    ("1h30", 90), ("1h 30m", 90), ("90m", 90), ("2h", 120), ("2 horas", 120),
+    ("1 घंटा 30 मिनट", 90), ("١h٣٠", 90), ("19:30", 90), ("19h30", 90),
+])
+async def test_a_length_or_an_end_is_read_as_documented(harness: Harness, length: str,
+                                                         minutes: int) -> None:
+    await harness.send("/timezone Europe/Madrid")
+    out = texts(await harness.send(f"/meeting new Q&A | 2026-01-20 18:00 | {length}"))
+    [meeting] = await harness.app.store.meetings.in_communities([1])
+    assert meeting.duration == timedelta(minutes=minutes), out
 
 
 async def _snapshot(h: Harness) -> tuple[object, ...]:

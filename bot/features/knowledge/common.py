@@ -12,7 +12,7 @@ from bot.convert import ID, maybe_id
 from bot.events import Platform
 from bot.fanout import person_delivery
 from bot.feature import Arg, Feature
-from bot.fmt import date_text, datetime_text, number, relative
+from bot.fmt import date_text, datetime_text, joined, number, relative
 from bot.i18n import N_, _, language_name, ngettext, pgettext
 from bot.permissions import Check, Role
 from bot.records import Person
@@ -212,7 +212,7 @@ def card(ctx: Context, entry: Entry, versions: Sequence[Entry] = ()) -> Reply:
         meta.append(line(bold(note)))
     others = [v for v in versions if v.id != entry.id and v.status == EntryStatus.PUBLISHED]
     if others:
-        meta.append(line(_("Also in: {languages}", languages=", ".join(
+        meta.append(line(_("Also in: {languages}", languages=joined(
             safe_language_name(v.language) for v in others))))
     body = doc(line(bold(entry.title))) + text(entry.body) + RichText((block(*meta),))
     row = [Button(pgettext("button", "Helpful") if not entry.helpful else

@@ -142,7 +142,7 @@ async def import_(ctx: Context) -> Reply:
             await plan_deadline(ctx.services, entry)
     if report.created:
         await ctx.audit("kb import", entry=report.created[0].id, created=len(report.created),
-                    skipped=report.skipped)
+                        skipped=report.skipped)
     lines = [ngettext("Imported {n} entry.", "Imported {n} entries.", len(report.created))]
     if report.skipped:
         lines.append(ngettext("{n} entry was already here and was left as it is.",

@@ -12,7 +12,7 @@ from bot.features.meetings.common import DEFAULT_DURATION
 from bot.features.meetings.records import Meeting, Occurrence
 from bot.features.meetings.recurrence import occurrences, on_day, to_local, upcoming
 from bot.features.settings import find_zone
-from bot.fmt import date_text, time_text
+from bot.fmt import date_text, joined, time_text
 from bot.i18n import _
 
 _END_TIME = re.compile(r"(\d{1,2})\s*(?:[:.h])\s*(\d{2})?")
@@ -32,7 +32,7 @@ def split_zone(text: str, default: str) -> tuple[str, str]:
             return " ".join(words[:-1]), found
         if found:
             raise UserError(_("I don't know the time zone {zone}. Did you mean: {choices}?",
-                              zone=words[-1][:64], choices=", ".join(found)))
+                              zone=words[-1][:64], choices=joined(found, "or")))
         raise UserError(_("I don't know the time zone {zone}. Use a name like "
                           "Europe/Madrid or America/Mexico_City.", zone=words[-1][:64]))
     return text, default
@@ -91,7 +91,7 @@ def pick_occurrence(meeting: Meeting, typed: str, *, locale: str,
     occ = on_day(meeting, to_local(day, meeting.zone), now)
     if occ is None:
         coming = [o for o in occurrences(meeting) if o.end > now][:3]
-        dates = ", ".join(date_text(o.start, meeting.zone) for o in coming) or "—"
+        dates = joined(date_text(o.start, meeting.zone) for o in coming) or "—"
         raise UserError(_("Meeting #{id} has no date on {date}. Its next dates: {dates}.",
                           id=str(meeting.id), date=date_text(day, meeting.zone), dates=dates))
     return occ

@@ -18,7 +18,7 @@ from babel.dates import get_day_names
 
 from bot.dates import normalise
 from bot.fmt import date_text, joined
-from bot.i18n import _, current_locale, ngettext
+from bot.i18n import _, current_locale, is_rtl, ngettext
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EVERY = {"every", "each", "cada", "chaque", "tous", "toutes", "todo", "toda", "todos", "todas",
@@ -242,4 +242,5 @@ def describe(rule: str, zone: str) -> str:
     elif "UNTIL" in fields:
         until = datetime.strptime(fields["UNTIL"][:15], "%Y%m%dT%H%M%S")
         parts.append(_("until {date}", date=date_text(to_utc(until, zone), zone)))
-    return ", ".join(parts)
+    # One description in phrases, not a list: the locale's comma ("،" in Arabic), no "and".
+    return ("، " if is_rtl() else ", ").join(parts)

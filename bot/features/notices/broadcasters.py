@@ -18,6 +18,7 @@ from bot.events import Platform
 from bot.feature import Arg
 from bot.features.notices.common import feature
 from bot.features.notices.records import Account, Organisation
+from bot.fmt import joined
 from bot.i18n import N_, SUPPORTED, _, current_locale, language_name
 from bot.permissions import OPERATOR
 from bot.ports import Store
@@ -84,7 +85,7 @@ async def add(store: Store, now: datetime, actor: Actor, short: str, name: str, 
                           code=country[:8]))
     if language.strip().lower() not in SUPPORTED:
         raise UserError(_("I don't speak {code} yet. Choose one of: {choices}.",
-                          code=language[:16], choices=", ".join(SUPPORTED)))
+                          code=language[:16], choices=joined(SUPPORTED, "or")))
     org = await store.notices.add_org(short, name, country, language.strip().lower())
     if org is None:
         raise UserError(_("The short name {name} is already taken.", name=short))
@@ -128,7 +129,7 @@ def describe(org: Organisation, accounts: list[Account] | None = None) -> Block:
              line(_("{country} · notices in {language} first",
                     country=country_name(org.country), language=language_name(org.language)))]
     if accounts is not None:
-        keys = ", ".join(a.key for a in accounts) or "—"
+        keys = joined(a.key for a in accounts) or "—"
         lines.append(line(_("Accounts: {accounts}", accounts=keys)))
     return block(*lines)
 

@@ -20,6 +20,7 @@ from bot.features.notices.records import (
     NoticeStatus,
     Organisation,
 )
+from bot.fmt import joined
 from bot.i18n import N_, _
 from bot.jobs import ROW_ID, JobKind
 from bot.permissions import Check
@@ -71,13 +72,13 @@ async def pick_org(ctx: Context, orgs: list[Organisation], named: str) -> Organi
         if len(orgs) == 1:
             return orgs[0]
         raise UserError(_("You publish for several organisations. Name one of them: "
-                          "{names}.", names=", ".join(o.short_name for o in orgs)))
+                          "{names}.", names=joined((o.short_name for o in orgs), "or")))
     for org in orgs:
         if org.short_name == named.strip().lower():
             return org
     return await refuse(ctx, "notice.refused", _(
         "You cannot publish as {name}: your account is attached to {names} only.",
-        name=named.strip()[:32], names=", ".join(o.short_name for o in orgs)),
+        name=named.strip()[:32], names=joined(o.short_name for o in orgs)),
         reason="not attached", organisation=named.strip()[:32])
 
 

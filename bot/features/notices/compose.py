@@ -36,7 +36,7 @@ from bot.features.notices.records import (
     Organisation,
 )
 from bot.features.notices.subscriptions import parse_categories
-from bot.fmt import number
+from bot.fmt import joined, number
 from bot.i18n import N_, SUPPORTED, _, language_name
 from bot.permissions import only
 from bot.replies import Button, Reply
@@ -68,7 +68,7 @@ def check_language(raw: str) -> str:
     code = known_locale(raw) if raw.strip() else None
     if code is None:
         raise UserError(_("I don't speak {code} yet. Choose one of: {choices}.",
-                          code=raw.strip()[:16], choices=", ".join(SUPPORTED)))
+                          code=raw.strip()[:16], choices=joined(SUPPORTED, "or")))
     return code
 
 
@@ -77,7 +77,7 @@ def parse_category(raw: str) -> Category:
     found = parse_categories(raw)
     if len(found) != 1:
         raise UserError(_("{value} is not one of: {choices}.", value=raw.strip()[:32],
-                          choices=", ".join(c.value for c in Category)))
+                          choices=joined((c.value for c in Category), "or")))
     return Category(found[0])
 
 
@@ -93,7 +93,7 @@ def new_form(org: Organisation) -> forms.Form:
     """Title, text and language of a new notice."""
     language = forms.FormField("language", _("Language of this text"), required=False,
                                max_length=8, value=org.language,
-                               hint=_("One of: {choices}", choices=", ".join(SUPPORTED)))
+                               hint=_("One of: {choices}", choices=joined(SUPPORTED, "or")))
     return forms.Form("notice.new", str(org.id), _("New notice for {organisation}",
                                                    organisation=org.name),
                       (*_text_fields(None), language))

@@ -73,7 +73,7 @@ async def correct(ctx: Context, notice: Notice, org: Organisation, lang: str,
     notice.corrected_at = ctx.now()
     await _revise(ctx, notice, org, old, retract=False)
     await ctx.audit("notice.correct", allowed=True, notice=notice.id,
-                organisation=org.short_name, language=lang, revision=notice.revision)
+                    organisation=org.short_name, language=lang, revision=notice.revision)
     return Reply(doc(_("Corrected. Every copy of notice {id} is being updated, marked as "
                        "corrected; the delivery report shows the progress.",
                        id=f"#{notice.id}")))

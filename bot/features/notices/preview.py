@@ -132,7 +132,7 @@ async def go(ctx: Context, notice: Notice, org: Organisation) -> Reply:
         await ctx.services.scheduler.schedule(PUBLISH_JOB, notice.id,
                                               notice.publish_at, grace_seconds=PUBLISH_GRACE)
         await ctx.audit("notice.schedule", allowed=True, notice=notice.id,
-                    organisation=org.short_name, at=notice.publish_at.isoformat())
+                        organisation=org.short_name, at=notice.publish_at.isoformat())
         return Reply(doc(_("Scheduled. Notice {id} will be published on {date}.",
                            id=f"#{notice.id}", date=datetime_text(notice.publish_at, ctx.zone))))
     if not await targets(ctx.services, notice):
@@ -142,7 +142,7 @@ async def go(ctx: Context, notice: Notice, org: Organisation) -> Reply:
     if result is None:
         raise UserError(_("Notice {id} is already published.", id=f"#{notice.id}"))
     await ctx.audit("notice.publish", allowed=True, notice=notice.id,
-                organisation=org.short_name, chats=result.chats, urgent=notice.urgent)
+                    organisation=org.short_name, chats=result.chats, urgent=notice.urgent)
     return Reply(doc(ngettext(
         "Published. Notice {id} is on its way to {n} chat; the delivery report below updates "
         "as it goes.",

@@ -97,7 +97,10 @@ def withdrawn_reply(notice: Notice, org: Organisation, zone: str) -> Reply:
     lang = variant_language(notice, current_locale())
     version = notice.texts.get(lang) or NoticeText("", "")
     lines = [header(org),
-             line(bold("🚫 ", _("Withdrawn")), " ", strike(neutralise(version.title)))]
+             # The label and the title on lines of their own: in plain text (where bold and
+             # strike-through are lost) they would otherwise read as one sentence.
+             line(bold("🚫 ", _("Withdrawn"))),
+             line(strike(neutralise(version.title)))]
     when = notice.retracted_at
     if when is not None:
         lines.append(line(italic(_("{organisation} withdrew this notice on {date}.",

@@ -9,6 +9,7 @@ from bot.feature import Arg
 from bot.features.notices.broadcasters import describe
 from bot.features.notices.common import feature
 from bot.features.notices.records import Category, Organisation, category_name
+from bot.fmt import joined
 from bot.i18n import N_, _
 from bot.permissions import ANYONE, to_change
 from bot.replies import Reply
@@ -30,7 +31,7 @@ def parse_categories(raw: str) -> list[str]:
         code = word if word in {c.value for c in Category} else names.get(word)
         if code is None:
             raise UserError(_("{value} is not one of: {choices}.", value=word[:32],
-                              choices=", ".join(c.value for c in Category)))
+                              choices=joined((c.value for c in Category), "or")))
         if code not in out:
             out.append(code)
     return out
@@ -59,9 +60,9 @@ async def subscribe(ctx: Context) -> Reply:
     categories = parse_categories(ctx.arg("categories"))
     await ctx.store.notices.subscribe(ctx.chat.id, org.id, categories, ctx.person.id)
     await ctx.audit("notice.subscribe", allowed=True, organisation=org.short_name,
-                categories=categories)
+                    categories=categories)
     if categories:
-        which = ", ".join(category_name(c) for c in categories)
+        which = joined(category_name(c) for c in categories)
         head = _("This chat now receives notices from {name} about: {categories}.",
                  name=org.name, categories=which)
         tail = _("Urgent notices come through whatever their category.")
@@ -95,7 +96,7 @@ async def subscriptions(ctx: Context) -> Reply:
         lines = [line(bold(_("This chat receives notices from:")))]
         for org in followed:
             cats = subs[org.id].categories
-            which = (", ".join(category_name(c) for c in cats) if cats
+            which = (joined(category_name(c) for c in cats) if cats
                      else _("all categories"))
             lines.append(line("• ", org.name, " (", Code(org.short_name), "): ", which))
         blocks.append(block(*lines))
