@@ -97,9 +97,10 @@ class Router:
     def resolve(self, command: str, args: str) -> tuple[CommandSpec | None, str]:
         """The spec a command line names (subcommands included) and its remaining args."""
         name = command.lower()
-        first, _sep, rest = args.strip().partition(" ")
+        # Any whitespace ends the subcommand: "/poll new" may be followed by a new line.
+        first, *rest = args.split(maxsplit=1) or [""]
         if first and f"{name} {first.lower()}" in self.commands:
-            return self.commands[f"{name} {first.lower()}"], rest.strip()
+            return self.commands[f"{name} {first.lower()}"], "".join(rest).strip()
         return self.commands.get(name), args.strip()
 
     # -- context -----------------------------------------------------------------
