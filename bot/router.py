@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -35,7 +36,7 @@ from bot.feature import (
     Where,
 )
 from bot.fmt import joined, number
-from bot.i18n import _, isolate, set_locale, supported_locale, use_locale
+from bot.i18n import _, isolate, ngettext, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, Rule
 from bot.ports import AdminRights
 from bot.records import Person
@@ -96,9 +97,10 @@ class Router:
     def resolve(self, command: str, args: str) -> tuple[CommandSpec | None, str]:
         """The spec a command line names (subcommands included) and its remaining args."""
         name = command.lower()
-        first, _sep, rest = args.strip().partition(" ")
+        # Any whitespace ends the subcommand: "/poll new" may be followed by a new line.
+        first, *rest = args.split(maxsplit=1) or [""]
         if first and f"{name} {first.lower()}" in self.commands:
-            return self.commands[f"{name} {first.lower()}"], rest.strip()
+            return self.commands[f"{name} {first.lower()}"], "".join(rest).strip()
         return self.commands.get(name), args.strip()
 
     # -- context -----------------------------------------------------------------
@@ -178,9 +180,14 @@ class Router:
             return []
         ctx = await self.context_for(event)
         log.info("throttled %s", event.user.platform)
+        # Whole seconds, rounded up: a command sent when the wait is over is answered.
+        seconds = max(1, math.ceil(self.throttle.retry_in(event.user.key)))
         with use_locale(ctx.person_locale):
-            note = _("You are sending commands very fast. I will ignore them for a few "
-                     "seconds; please wait, then try again.")
+            note = ngettext("You are sending commands very fast, so I will ignore them for "
+                            "the next {n} second. Please send them again after that.",
+                            "You are sending commands very fast, so I will ignore them for "
+                            "the next {n} seconds. Please send them again after that.",
+                            seconds)
         return [Reply(text(note), private=event.can_answer_privately)]
 
     async def _command(self, ctx: Context, event: CommandInvoked) -> list[Outcome]:

@@ -43,6 +43,15 @@ class Throttle:
         window.warned = True
         return "warn"
 
+    def retry_in(self, who: str, now: float | None = None) -> float:
+        """Seconds until `who` may act again (0 when they may now)."""
+        window = self._people.get(who)
+        if self.limit <= 0 or window is None or len(window.stamps) < self.limit:
+            return 0.0
+        now = time.monotonic() if now is None else now
+        # Refused actions leave no stamp, so the oldest stamp alone decides.
+        return max(0.0, window.stamps[0] + self.seconds - now)
+
     def _forget_idle(self, now: float) -> None:
         idle = [k for k, w in self._people.items()
                 if not w.stamps or now - w.stamps[-1] >= self.seconds]

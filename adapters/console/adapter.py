@@ -3,8 +3,12 @@
 Commands start with `/`. The console also understands a few lines of its own:
 `/as NAME` (act as another person; `/as` alone to be yourself again),
 `/in CHAT` (talk in another local chat; `/in private` for a private chat with
-the bot), and a bare number or `/press N` to press button N of the last
-message with buttons. End of input stops the bot once queued messages are out.
+the bot; `/in` alone lists the chats), and a bare number or `/press N` to press
+button N of the last message with buttons (`/press N of M`: of message M). A
+line ending in `\\` continues on the next, so a message can hold several lines.
+When input is not a terminal (a script), each line's replies and the messages it
+queued are printed before the next line is read. End of input stops the bot once
+queued messages are out.
 """
 
 from __future__ import annotations
@@ -27,12 +31,14 @@ from bot.events import (
     Platform,
     UserRef,
 )
+from bot.fmt import joined
 from bot.i18n import _
 from bot.replies import Delete, Outcome, Reply, SentMessage, Toast
 from bot.trust import inert
 from scheduling.pacing import Limits
 
 MAIN_CHAT = "main"
+CONTINUES = "\\"
 
 
 class _Common(TypedDict):
@@ -46,8 +52,13 @@ class _Common(TypedDict):
 def parse_command(line: str) -> tuple[str, str]:
     """`/name@bot args` → (name, args)."""
     head, _, args = line[1:].partition(" ")
+    head, newline, rest = head.partition("\n")
     name = head.split("@", 1)[0]
-    return name.lower(), args.strip()
+    return name.lower(), (newline + rest + " " + args if newline else args).strip()
+
+
+def _group(name: str) -> ChatRef:
+    return ChatRef(Platform.CONSOLE, name, ChatKind.GROUP, name)
 
 
 class ConsoleAdapter:
@@ -63,11 +74,14 @@ class ConsoleAdapter:
         self.stdout = stdout
         self.me = user
         self.user = user
-        self.chat = ChatRef(Platform.CONSOLE, MAIN_CHAT, ChatKind.GROUP, "console")
+        self.chat = _group(MAIN_CHAT)
         self.files_dir = files_dir or Path("data") / "files"
         self._ids = itertools.count(1)
-        self._buttons: dict[str, list[str]] = {}
+        # message id -> (its chat's key, the actions of its buttons)
+        self._buttons: dict[str, tuple[str, list[str]]] = {}
         self._last_buttons: dict[str, str] = {}
+        self._visited = {MAIN_CHAT}
+        self._pending: list[str] = []
         app.add_messenger(self)
 
     # -- input --------------------------------------------------------------------
@@ -75,19 +89,36 @@ class ConsoleAdapter:
     async def run(self) -> None:
         """Read until end of input, then let queued messages go out."""
         loop = asyncio.get_running_loop()
+        scripted = not self.stdin.isatty()
         while True:
             line = await loop.run_in_executor(None, self.stdin.readline)
             if not line:
                 break
             await self.feed(line.rstrip("\r\n"))
+            if scripted:
+                await self.settle()
+        if self._pending:
+            await self.feed("")
         await self.app.worker.drain(within=10)
 
+    async def settle(self, within: float = 10.0) -> None:
+        """Wait for the work the last line caused: jobs already due, then queued messages."""
+        await self.app.runner.wait_idle()
+        await self.app.worker.drain(within=within)
+        await self.app.runner.wait_idle()
+
     async def feed(self, line: str) -> None:
-        """Handle one line of input."""
+        """Handle one line of input (a line ending in a backslash continues on the next)."""
+        if line.endswith(CONTINUES):
+            self._pending.append(line.removesuffix(CONTINUES))
+            return
+        if self._pending:
+            line = "\n".join([*self._pending, line])
+            self._pending.clear()
         line = line.strip()
         if not line:
             return
-        event = self._event(line)
+        event = await self._event(line)
         if event is None:
             return
         self._show(event.chat, await self.app.handle(event))
@@ -95,7 +126,7 @@ class ConsoleAdapter:
     def _user_ref(self) -> UserRef:
         return UserRef(Platform.CONSOLE, self.user, self.user, self.user)
 
-    def _event(self, line: str) -> Event | None:
+    async def _event(self, line: str) -> Event | None:
         admin = self.user == self.me
         common: _Common = {"chat": self.chat, "user": self._user_ref(), "platform_admin": admin}
         if line.isdigit() or line.startswith("/press "):
@@ -108,30 +139,50 @@ class ConsoleAdapter:
             self._say(_("(you are now {name})", name=self.user))
             return None
         if name == "in":
-            self._switch_chat(args)
+            await (self._switch_chat(args) if args else self._list_chats())
             return None
         return CommandInvoked(**common, command=name, args=args,
                               message_id=str(next(self._ids)))
 
-    def _press(self, number: str, common: _Common) -> Event | None:
-        chat_key = self.chat.key
-        message_id = self._last_buttons.get(chat_key)
-        actions = self._buttons.get(message_id or "", [])
-        if not number.isdigit() or not 1 <= int(number) <= len(actions):
+    def _press(self, spec: str, common: _Common) -> Event | None:
+        # "2" presses button 2 of the last message with buttons here; "2 of 7", of message 7.
+        number, _of, named = spec.partition(" of ")
+        number, named = number.strip(), named.strip()
+        message_id = named if _of else self._last_buttons.get(self.chat.key)
+        chat_key, actions = self._buttons.get(message_id or "", ("", []))
+        if (chat_key != self.chat.key or not number.isdigit()
+                or not 1 <= int(number) <= len(actions)):
             self._say(_("(no such button here)"))
             return None
         return ButtonPressed(**common, data=actions[int(number) - 1], message_id=message_id)
 
-    def _switch_chat(self, name: str) -> None:
+    async def _switch_chat(self, name: str) -> None:
         name = clean(inert(name.strip()))[:32] or MAIN_CHAT
         if name == "private":
             self.chat = ChatRef(Platform.CONSOLE, self.user, ChatKind.PRIVATE, None)
             self._say(_("(you are now in your private chat with the bot, as {name})",
                         name=self.user))
-        else:
-            title = "console" if name == MAIN_CHAT else name
-            self.chat = ChatRef(Platform.CONSOLE, name, ChatKind.GROUP, title)
+            return
+        known = name in self._visited or await self.app.store.chats.find(
+            Platform.CONSOLE, name) is not None
+        self.chat = _group(name)
+        self._visited.add(name)
+        if known:
             self._say(_("(you are now in chat {name})", name=name))
+        else:
+            self._say(_("(you are now in a new chat, {name}; /in alone lists the chats)",
+                        name=name))
+
+    async def _list_chats(self) -> None:
+        stored = {chat.platform_id for chat in await self.app.store.chats.active_groups()
+                  if chat.platform == Platform.CONSOLE}
+        names = sorted(stored | self._visited, key=lambda n: (n != MAIN_CHAT, n))
+        if self.chat.kind == ChatKind.PRIVATE:
+            self._say(_("(console chats: {chats}; you are in your private chat)",
+                        chats=joined(names)))
+        else:
+            self._say(_("(console chats: {chats}; you are in {name})",
+                        chats=joined(names), name=self.chat.id))
 
     # -- output -------------------------------------------------------------------
 
@@ -173,9 +224,11 @@ class ConsoleAdapter:
                         continue
                     actions.append(button.action)
                     labels.append(f"[{len(actions)}] {clean(button.label)}")
-            self._say("  " + "  ".join(labels))
-            self._buttons[message_id] = actions
-            self._last_buttons[chat.key] = message_id
+            self._say("  " + "  ".join([*labels, _("(message {id})", id=message_id)]))
+            self._buttons[message_id] = (chat.key, actions)
+            if not edited:
+                # An edit keeps its place: a bare number still presses the newest card.
+                self._last_buttons[chat.key] = message_id
         if reply.document is not None:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / Path(reply.document.filename).name

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,10 +31,10 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-async def _run_console(tmp_path: Path, script: str) -> str:
+async def _run_console(tmp_path: Path, script: str, **settings: Any) -> str:
     clock = FakeClock()
     async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
-        app = App(settings_for_tests(), store, clock)
+        app = App(settings_for_tests(**settings), store, clock)
         out = io.StringIO()
         adapter = ConsoleAdapter(app, io.StringIO(script), out, files_dir=tmp_path / "files")
         await app.start()
@@ -60,7 +63,8 @@ async def test_console_link_between_two_local_chats(tmp_path: Path) -> None:
     assert "Linked. This chat now shares" in second
     # The other chat is told, through the outbox, in its own language.
     assert "[main] paris (Console) is now linked with this chat" in second
-    assert "Linked with: console (console)" in second
+    # The default chat has one name: the one `/in` takes is the one /settings shows.
+    assert "Linked with: main (console)" in second
 
 
 async def test_console_private_chat_and_unknown_lines(tmp_path: Path) -> None:
@@ -69,6 +73,82 @@ async def test_console_private_chat_and_unknown_lines(tmp_path: Path) -> None:
     assert "Vou escrever para você em português." in out
     assert "(não há esse botão aqui)" in out
     assert "/nonsense" in out
+
+
+async def test_a_script_waits_for_the_card_its_line_caused(tmp_path: Path) -> None:
+    # The card comes through the outbox; the next line must find its buttons.
+    out = await _run_console(tmp_path, "/poll new Lunch? | Pizza | Sushi\n1\n")
+    assert "(no such button here)" not in out
+    assert "(only you) You voted for Pizza." in out
+
+
+def test_piped_input_presses_the_card_of_the_line_before(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="/poll new Lunch? | Pizza | Sushi\n2\n/poll close 1\n",
+        capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "(no such button here)" not in result.stdout
+    assert "(only you) You voted for Sushi." in result.stdout
+    assert "▓▓▓▓▓▓▓▓▓▓  1 vote (100%)" in result.stdout
+
+
+async def test_a_press_names_its_message_and_edits_do_not_take_the_bare_number(
+        tmp_path: Path) -> None:
+    clock = FakeClock()
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
+        app = App(settings_for_tests(), store, clock)
+        out = io.StringIO()
+        console = ConsoleAdapter(app, io.StringIO(""), out, files_dir=tmp_path / "files")
+        await app.start()
+        try:
+            cards = []
+            for question in ("Lunch? | Pizza | Sushi", "Dinner? | Soup | Salad"):
+                await console.feed(f"/poll new {question}")
+                await console.settle()
+                cards.append(re.findall(r"\(message (\d+)\)", out.getvalue())[-1])
+            await console.feed(f"/press 2 of {cards[0]}")  # the first card, not the last
+            await console.settle()
+            clock.advance(timedelta(seconds=5))  # the first card is redrawn with the vote
+            await app.runner.resync()
+            await console.settle()
+            await console.feed("1")  # still the newest card: Dinner
+            await console.feed("/press 9 of 1")  # message 1 has no buttons
+        finally:
+            await app.stop()
+    text = out.getvalue()
+    assert "(only you) You voted for Sushi." in text
+    assert "(edited) Poll #1" in text
+    assert "(only you) You voted for Soup." in text
+    assert text.rstrip().endswith("(no such button here)")
+
+
+async def test_a_line_ending_in_a_backslash_continues(tmp_path: Path) -> None:
+    out = await _run_console(tmp_path, "/poll new Lunch?\\\nPizza \\\nSushi\n")
+    assert "Lunch?\n\n1. Pizza\n" in out
+    assert "[1] 1. Pizza  [2] 2. Sushi" in out
+    # The command may end its own line, too.
+    out = await _run_console(tmp_path, "/poll new\\\nDinner?\\\nSoup\\\nSalad\n")
+    assert "Dinner?\n\n1. Soup\n" in out
+
+
+async def test_in_lists_the_chats_and_says_when_one_is_new(tmp_path: Path) -> None:
+    out = await _run_console(tmp_path, "/in paris\n/start\n/in\n/in console\n/in main\n"
+                                       "/in private\n/in\n")
+    lines = out.splitlines()
+    assert "(you are now in a new chat, paris; /in alone lists the chats)" in lines
+    assert "(console chats: main and paris; you are in paris)" in lines
+    assert "(you are now in a new chat, console; /in alone lists the chats)" in lines
+    assert "(you are now in chat main)" in lines
+    assert lines[-1] == "(console chats: main, console, and paris; you are in your private chat)"
+
+
+async def test_a_flooding_script_is_told_when_it_is_answered_again(tmp_path: Path) -> None:
+    out = await _run_console(tmp_path, "/help\n" * 5, command_rate_limit="2/60")
+    assert re.search(r"so I will ignore them for the next (59|60) seconds\. Please send them "
+                     r"again after that\.", out)
+    assert out.count("Here is what you can do here:") == 2
 
 
 def test_packaged_command_prints_help_then_spanish_help(tmp_path: Path) -> None:

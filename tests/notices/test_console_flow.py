@@ -48,3 +48,22 @@ async def test_a_consul_composes_in_the_console_and_both_chats_receive_it(tmp_pa
     assert "[paris] 🛡️ Avis officiel · Consulado General de México en Madrid" in text
     assert "La oficina cierra el lunes. <b>Traiga</b> su cita." in text
     assert "📊 Delivery report · notice #1" in text
+
+
+async def test_a_notice_text_of_several_lines_typed_with_backslashes(tmp_path: Path) -> None:
+    script = SCRIPT.replace("La oficina cierra el lunes. <b>Traiga</b> su cita.\n",
+                            "La oficina cierra el lunes.\\\nTraiga su cita.\n")
+    clock = FakeClock()
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
+        app = App(settings_for_tests(), store, clock)
+        out = io.StringIO()
+        adapter = ConsoleAdapter(app, io.StringIO(script), out, files_dir=tmp_path / "files")
+        await app.start()
+        try:
+            await adapter.run()
+        finally:
+            await app.stop()
+    text = out.getvalue()
+    assert "Published. Notice #1 is on its way to 2 chats" in text
+    assert "La oficina cierra el lunes.\nTraiga su cita." in text
+    assert "cierra el lunes.\\" not in text

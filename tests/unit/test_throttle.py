@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.replies import Reply, Toast
 from bot.throttle import Throttle, parse_rate
 from tests.support import make_harness, texts
@@ -17,6 +19,18 @@ def test_window_counts_per_person_and_forgets_old_stamps() -> None:
     assert Throttle(0, 10).check("a") == "ok"
 
 
+def test_retry_in_is_when_the_oldest_stamp_leaves_the_window() -> None:
+    throttle = Throttle(2, 10)
+    assert throttle.retry_in("a", now=0.0) == 0.0  # never seen
+    throttle.check("a", now=1.0)
+    throttle.check("a", now=4.0)
+    assert throttle.check("a", now=5.0) == "warn"
+    assert throttle.check("a", now=6.0) == "drop"  # a dropped action does not extend the wait
+    assert throttle.retry_in("a", now=6.0) == 5.0
+    assert throttle.check("a", now=11.0) == "ok"
+    assert Throttle(0, 10).retry_in("a") == 0.0
+
+
 async def test_a_flood_of_fifty_commands_gets_one_notice(db_url: str) -> None:
     async with make_harness(db_url, command_rate_limit="10/10") as h:
         h.as_user("flooder")
@@ -25,6 +39,8 @@ async def test_a_flood_of_fifty_commands_gets_one_notice(db_url: str) -> None:
         notices = [o for o in answered if "very fast" in texts(o)]
         assert len(answered) == 11 and len(notices) == 1
         assert isinstance(notices[0][0], Reply)
+        # The notice says when commands are answered again, in whole seconds.
+        assert re.search(r"ignore them for the next (9|10) seconds", texts(notices[0]))
         h.as_user("someone-else")
         assert "Here is what you can do" in texts(await h.send("/help"))
         h.as_user("flooder")
