@@ -40,7 +40,7 @@ from bot.permissions import PermissionDenied, Role, Rule
 from bot.ports import AdminRights
 from bot.records import Person
 from bot.replies import Outcome, Reply, Toast
-from bot.richtext import text
+from bot.richtext import RichText, text
 from bot.throttle import Throttle, parse_rate
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class Router:
                 return await self._button(ctx, event)
             return await self._hooks(ctx, event)
         except UserError as err:
-            return [_answer(event, err.message)]
+            return [_answer(event, err.message, err.body)]
         except PermissionDenied as denied:
             if ctx is not None:
                 await ctx.audit(self._action_name(event), allowed=False, **_why(denied))
@@ -380,10 +380,10 @@ def _outcomes(result: Any) -> list[Outcome]:
     return list(result)
 
 
-def _answer(event: Event, message: str) -> Outcome:
+def _answer(event: Event, message: str, body: RichText | None = None) -> Outcome:
     if isinstance(event, ButtonPressed):
         return Toast(message, alert=True)
-    return Reply(text(message), private=event.chat.kind != ChatKind.PRIVATE
+    return Reply(body or text(message), private=event.chat.kind != ChatKind.PRIVATE
                  and event.can_answer_privately)
 
 

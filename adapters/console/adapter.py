@@ -143,7 +143,7 @@ class ConsoleAdapter:
         for outcome in outcomes:
             if isinstance(outcome, Toast):
                 if outcome.text:
-                    self._say(_("(only you) {text}", text=clean(outcome.text)))
+                    self._say(_("(only you) {text}", text=clean(inert(outcome.text))))
             elif isinstance(outcome, Delete):
                 self._say(_("(message {id} deleted)", id=outcome.message_id))
             elif outcome.edit_of:
@@ -169,10 +169,10 @@ class ConsoleAdapter:
             for row in reply.buttons:
                 for button in row:
                     if button.url:
-                        labels.append(f"<{button.label}: {button.url}>")
+                        labels.append(f"<{clean(inert(button.label))}: {clean(button.url)}>")
                         continue
                     actions.append(button.action)
-                    labels.append(f"[{len(actions)}] {clean(button.label)}")
+                    labels.append(f"[{len(actions)}] {clean(inert(button.label))}")
             self._say("  " + "  ".join(labels))
             self._buttons[message_id] = actions
             self._last_buttons[chat.key] = message_id
