@@ -50,6 +50,8 @@ def who(rule: Rule, where: Where = Where.ANYWHERE) -> str:
         if rule.unless is not None:
             base = f"moderators and {rule.unless.who}"
         return f"{base} (on Discord, Manage Events too)" if rule.events else base
+    if rule.members:
+        return "members of the chat"
     if rule.change is not None:
         private = "" if where == Where.GROUP else " in a group (anyone in private)"
         return f"everyone to see; moderators {rule.change_doc}{private}"

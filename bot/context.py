@@ -13,6 +13,7 @@ from bot.i18n import SUPPORTED, supported_locale, use_locale
 from bot.jobs import JobKind
 from bot.permissions import Role
 from bot.records import AuditEntry, Chat, NewDelivery, Person, ScheduledItem
+from bot.richtext import RichText
 
 if TYPE_CHECKING:
     from bot.actions import Action
@@ -29,11 +30,16 @@ T = TypeVar("T")
 
 
 class UserError(Exception):
-    """A refusal or question for the user; the message is already translated."""
+    """A refusal or question for the user; the message is already translated.
 
-    def __init__(self, message: str) -> None:
+    `body` is the same message as rich text, when it needs more than plain text (the
+    seal named in a refusal can only be shown through the core's own `Seal` node).
+    """
+
+    def __init__(self, message: str, body: RichText | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.body = body
 
 
 class SchedulerPort(Protocol):

@@ -11,7 +11,11 @@ the rules (`bot/access.py`). A rule is:
   a chair of the running session);
 - optionally a check everyone must pass besides the role (`also`: a verified broadcaster);
 - which platform rights grant the moderator role for it (chat administrators always; Discord's
-  Manage Events too, for meetings and sessions).
+  Manage Events too, for meetings and sessions);
+- whether only the chat's members count (`members`): a vote, an answer to a meeting, a
+  notice marked as seen. Public Telegram supergroups let people who never joined read and
+  press buttons; the router asks the platform (`bot.ports.Membership`) and refuses them.
+  When the platform cannot tell, the press counts.
 
 Before refusing what platform rights could grant, the router asks the adapter to look at the
 person's rights again (`bot.ports.AdminRights`), so a newly promoted admin is never refused.
@@ -79,6 +83,8 @@ class Rule:
     also: Check | None = None
     # Discord's Manage Events grants the moderator role here (meetings and sessions).
     events: bool = False
+    # Only members of the chat count here (votes, answers, "seen"): see bot.ports.Membership.
+    members: bool = False
 
     def needed(self, *, changing: bool, private: bool) -> Role:
         """The role needed here, for a change or only to look."""
@@ -97,6 +103,8 @@ class Rule:
 
 
 ANYONE = Rule()
+# Anyone who is a member of the chat the button is in: what they press is counted.
+CHAT_MEMBERS = Rule(members=True)
 MODERATORS = Rule(Role.MODERATOR)
 OPERATOR = Rule(Role.OPERATOR)
 

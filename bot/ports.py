@@ -88,6 +88,17 @@ class AdminRights(Protocol):
         ...
 
 
+class Membership(Protocol):
+    """Asks a platform whether a person is a member of a shared chat.
+
+    Public Telegram supergroups show their messages, and let anyone press their buttons,
+    without joining; a rule that counts only members asks here (bot/permissions.py)."""
+
+    async def is_member(self, chat: ChatRef, user: UserRef) -> bool | None:
+        """True or False as the platform says; None when it cannot tell."""
+        ...
+
+
 class ChatStore(Protocol):
     """Chats and their settings."""
 

@@ -38,10 +38,10 @@ from bot.feature import (
 from bot.fmt import joined, number
 from bot.i18n import _, isolate, ngettext, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, Rule
-from bot.ports import AdminRights
+from bot.ports import AdminRights, Membership
 from bot.records import Person
 from bot.replies import Outcome, Reply, Toast
-from bot.richtext import text
+from bot.richtext import RichText, text
 from bot.throttle import Throttle, parse_rate
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,9 @@ class Router:
         self.buttons: dict[type[Action], ButtonSpec] = {}
         # Each platform's live look-up of admin rights, registered by its adapter.
         self.admin_rights: dict[Platform, AdminRights] = {}
+        # And of chat membership (Telegram: public groups; Discord interactions come only
+        # from members, so it registers none).
+        self.memberships: dict[Platform, Membership] = {}
         self.jobs: dict[str, JobHandler] = {}
         self.hooks: dict[type[Event], list[EventHandler]] = {}
         self.starters: list[StartHook] = []
@@ -157,7 +160,7 @@ class Router:
                 return await self._button(ctx, event)
             return await self._hooks(ctx, event)
         except UserError as err:
-            return [_answer(event, err.message)]
+            return [_answer(event, err.message, err.body)]
         except PermissionDenied as denied:
             if ctx is not None:
                 await ctx.audit(self._action_name(event), allowed=False, **_why(denied))
@@ -283,10 +286,27 @@ class Router:
                 check = rule.unless
                 raise PermissionDenied(needed, check.refusal(ctx) if check and check.refusal
                                        else None, check.who if check else None)
+        if rule.members and await self.outsider(ctx):
+            raise PermissionDenied(Role.MEMBER, _("Only members of this chat can do that. "
+                                                  "Join it, then try again."), "members")
         if rule.also is not None and not await rule.also.test(ctx):
             raise PermissionDenied(max(needed, ctx.role),
                                    rule.also.refusal(ctx) if rule.also.refusal else None,
                                    rule.also.who)
+
+    async def outsider(self, ctx: Context) -> bool:
+        """Whether the platform says this person is not a member of this shared chat."""
+        port = self.memberships.get(ctx.chat.platform)
+        if port is None or ctx.is_private or ctx.event.platform_admin:
+            return False
+        try:
+            member = await port.is_member(ctx.event.chat, ctx.event.user)
+        except Exception:
+            # What cannot be checked counts: members must never lose their vote.
+            log.warning("could not look up membership on %s", ctx.chat.platform.value,
+                        exc_info=True)
+            return False
+        return member is False
 
     async def admin_now(self, ctx: Context) -> bool:
         """Whether the platform says, now, that this person administers this chat."""
@@ -387,10 +407,10 @@ def _outcomes(result: Any) -> list[Outcome]:
     return list(result)
 
 
-def _answer(event: Event, message: str) -> Outcome:
+def _answer(event: Event, message: str, body: RichText | None = None) -> Outcome:
     if isinstance(event, ButtonPressed):
         return Toast(message, alert=True)
-    return Reply(text(message), private=event.chat.kind != ChatKind.PRIVATE
+    return Reply(body or text(message), private=event.chat.kind != ChatKind.PRIVATE
                  and event.can_answer_privately)
 
 

@@ -194,7 +194,7 @@ class ConsoleAdapter:
         for outcome in outcomes:
             if isinstance(outcome, Toast):
                 if outcome.text:
-                    self._say(_("(only you) {text}", text=clean(outcome.text)))
+                    self._say(_("(only you) {text}", text=clean(inert(outcome.text))))
             elif isinstance(outcome, Delete):
                 self._say(_("(message {id} deleted)", id=outcome.message_id))
             elif outcome.edit_of:
@@ -220,10 +220,10 @@ class ConsoleAdapter:
             for row in reply.buttons:
                 for button in row:
                     if button.url:
-                        labels.append(f"<{button.label}: {button.url}>")
+                        labels.append(f"<{clean(inert(button.label))}: {clean(button.url)}>")
                         continue
                     actions.append(button.action)
-                    labels.append(f"[{len(actions)}] {clean(button.label)}")
+                    labels.append(f"[{len(actions)}] {clean(inert(button.label))}")
             self._say("  " + "  ".join([*labels, _("(message {id})", id=message_id)]))
             self._buttons[message_id] = (chat.key, actions)
             if not edited:

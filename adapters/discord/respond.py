@@ -24,6 +24,7 @@ from adapters.discord.render import MAX_CONTENT, escape, truncate
 from adapters.discord.views import FormField, build_modal
 from bot.events import ChatKind, ChatRef
 from bot.replies import Delete, Outcome, Reply, Toast
+from bot.trust import inert
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def _edit_kwargs(part: Part) -> dict[str, Any]:
 
 
 def _toast(toast: Toast) -> Part:
-    return Part(content=truncate(escape(toast.text, line_start=True), MAX_CONTENT))
+    return Part(content=truncate(escape(inert(toast.text), line_start=True), MAX_CONTENT))
 
 
 async def _core(outcomes: Awaitable[list[Outcome]], interaction: discord.Interaction,

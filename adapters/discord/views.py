@@ -22,6 +22,7 @@ import discord
 
 from adapters.discord.render import truncate
 from bot.replies import Button
+from bot.trust import inert
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def view_for(rows: Sequence[Sequence[Button]]) -> StaticView | None:
 
 
 def _item(button: Button, seen: set[str]) -> discord.ui.Button[Any] | None:
-    label = truncate(button.label.strip() or "·", MAX_LABEL)
+    label = truncate(inert(button.label).strip() or "·", MAX_LABEL)
     if button.url:
         if not button.url.lower().startswith(("https://", "http://", "discord://")):
             log.warning("dropping a link button Discord would refuse: %r", button.url[:80])

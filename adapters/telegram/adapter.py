@@ -17,7 +17,7 @@ from adapters.telegram.lanes import Lanes
 from adapters.telegram.menu import register_menu
 from adapters.telegram.messenger import Retry, TelegramMessenger
 from adapters.telegram.outbound import Responder
-from adapters.telegram.roles import AdminCache
+from adapters.telegram.roles import AdminCache, MemberCache
 from adapters.telegram.webhook import WebhookServer, checked_secret, derived_secret, url_path
 from bot import logs
 from bot.app import App
@@ -80,6 +80,8 @@ class TelegramAdapter:
         self.direct = TelegramMessenger(bot, first=retry, rest=retry, ready=self.ready)
         self.admins = AdminCache(bot, ttl=admin_ttl)
         app.router.admin_rights[Platform.TELEGRAM] = self.admins
+        self.members = MemberCache(bot, ttl=admin_ttl)
+        app.router.memberships[Platform.TELEGRAM] = self.members
         self.reader = UpdateReader(app.router, self.admins)
         self.responder = Responder(app, self.direct)
         self.webhook: WebhookServer | None = None

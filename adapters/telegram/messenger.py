@@ -38,7 +38,7 @@ from telegram.error import (
     TelegramError,
 )
 
-from adapters.telegram.render import safe_url, split
+from adapters.telegram.render import label, safe_url, split
 from bot.events import ChatRef, Platform
 from bot.ports import DeliveryError
 from bot.replies import Button, Reply, SentMessage
@@ -112,9 +112,10 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
         for button in row:
             if button.url:
                 if safe_url(button.url):
-                    buttons.append(InlineKeyboardButton(button.label, url=button.url))
+                    buttons.append(InlineKeyboardButton(label(button.label), url=button.url))
             elif button.action:
-                buttons.append(InlineKeyboardButton(button.label, callback_data=button.action))
+                buttons.append(InlineKeyboardButton(label(button.label),
+                                                    callback_data=button.action))
         if buttons:
             out.append(buttons)
     return InlineKeyboardMarkup(out) if out else None

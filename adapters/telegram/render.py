@@ -27,7 +27,7 @@ from bot.richtext import (
     Text,
     Timestamp,
 )
-from bot.trust import inert_tree
+from bot.trust import inert, inert_tree
 
 MAX_TEXT = 4096
 MAX_TOAST = 200
@@ -92,8 +92,14 @@ def render(body: RichText) -> str:
     return "\n\n".join("\n".join(render_line(ln) for ln in b.lines) for b in body.blocks)
 
 
+def label(value: str) -> str:
+    """A button's label: plain text, inert (typed options become labels)."""
+    return inert(value)
+
+
 def toast(value: str) -> str:
-    """A callback-query answer: plain text, at most 200 characters."""
+    """A callback-query answer: plain text, inert, at most 200 characters."""
+    value = inert(value)
     return value if len(value) <= MAX_TOAST else value[: MAX_TOAST - 1] + "…"
 
 

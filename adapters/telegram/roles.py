@@ -1,10 +1,18 @@
-"""Who administers a Telegram group: getChatAdministrators, cached briefly.
+"""Who administers a Telegram group, and who is a member of it: cached look-ups.
 
 Chat creators and administrators are moderators of their chat. The list is
 cached per chat for `ttl` seconds. Before the core refuses someone what admin
 rights would allow, it asks again (`is_admin_now`, the core's `AdminRights`
 port), and the list is fetched again unless it was fetched less than `recheck`
 seconds ago, so a newly promoted admin is not refused.
+
+People who never joined a public supergroup can read it and press its buttons.
+`MemberCache` answers the core's `Membership` port with getChatMember on a
+person's first counted press in a chat, cached the same way: members for `ttl`
+seconds, non-members only `recheck` seconds (someone who just joined is counted
+on their next press). Telegram guarantees getChatMember for other users only to
+administrators: when the look-up fails the answer is "cannot tell" (the press
+counts), kept for `ttl` seconds so a failing chat is not asked on every press.
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telegram import Bot
+from telegram import Bot, ChatMemberRestricted
+from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.events import ChatRef, UserRef
@@ -75,3 +84,56 @@ class AdminCache:
         entry = _Entry(admins, self.clock())
         self._entries[chat_id] = entry
         return entry
+
+
+_MEMBERS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER)
+
+
+@dataclass(slots=True)
+class _Known:
+    member: bool | None
+    fetched: float
+
+
+class MemberCache:
+    """Whether a person is a member of a group (the core's `Membership` port)."""
+
+    def __init__(self, bot: Bot, *, ttl: float = 120.0, recheck: float = 1.0,
+                 size: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.bot = bot
+        self.ttl = ttl
+        self.recheck = recheck
+        self.size = size
+        self.clock = clock
+        self._known: dict[tuple[int, int], _Known] = {}
+        self.fetches = 0
+
+    async def is_member(self, chat: ChatRef, user: UserRef) -> bool | None:
+        """True or False as Telegram says; None when it cannot tell."""
+        try:
+            key = (int(chat.id), int(user.id))
+        except ValueError:
+            return None
+        now = self.clock()
+        known = self._known.get(key)
+        if known is not None:
+            fresh = self.recheck if known.member is False else self.ttl
+            if now - known.fetched <= fresh:
+                return known.member
+        member = await self._fetch(*key)
+        self._known.pop(key, None)
+        self._known[key] = _Known(member, now)
+        if len(self._known) > self.size:
+            del self._known[next(iter(self._known))]  # the oldest look-up
+        return member
+
+    async def _fetch(self, chat_id: int, user_id: int) -> bool | None:
+        self.fetches += 1
+        try:
+            found = await self.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.info("could not look up a member of chat %s: %s", chat_id, exc)
+            return None
+        if isinstance(found, ChatMemberRestricted):
+            return found.is_member
+        return found.status in _MEMBERS

@@ -351,6 +351,26 @@ class FakeTelegram:
         chat.bot_status = status
         chat.bot_rights = dict(rights)
 
+    def set_member_status(self, chat_id: int, user_id: int, status: str, *,
+                          is_member: bool = False) -> None:
+        """Set a person's status in a group: "member", "left", "kicked", or "restricted"
+        (with ``is_member`` saying whether they are still in it)."""
+        chat = self.chats[chat_id]
+        self._ensure_user(user_id)
+        chat.members.discard(user_id)
+        chat.kicked.discard(user_id)
+        chat.restricted.pop(user_id, None)
+        if status == "member":
+            chat.members.add(user_id)
+        elif status == "kicked":
+            chat.kicked.add(user_id)
+        elif status == "restricted":
+            chat.restricted[user_id] = is_member
+            if is_member:
+                chat.members.add(user_id)
+        elif status != "left":
+            raise ValueError(f"unknown member status {status!r}")
+
     def kick_bot(self, chat_id: int) -> None:
         """Remove the bot from a group as if an admin banned it."""
         self.set_bot_membership(chat_id, "kicked")
@@ -1202,7 +1222,8 @@ class FakeTelegram:
             status = "member" if chat.type == "private" else chat.bot_status
             return member_dict(status, self._bot_ref(), chat.bot_rights)
         status = chat.status_of(user_id)
-        return member_dict(status, self._user_dict(user_id), chat.admins.get(user_id))
+        return member_dict(status, self._user_dict(user_id), chat.admins.get(user_id),
+                           is_member=chat.restricted.get(user_id, True))
 
     def _api_get_chat_administrators(self, p: JSON, files: dict[str, UploadedFile]) -> list[JSON]:
         chat = self._chat(p.get("chat_id"), sending=False)
@@ -1218,6 +1239,8 @@ class FakeTelegram:
         user_id = p.get("user_id")
         if user_id != self.bot_id and user_id not in self.users:
             raise bad_request("user not found")
+        if chat.members_hidden and user_id != self.bot_id and chat.bot_status != "administrator":
+            raise bad_request("CHAT_ADMIN_REQUIRED")
         return self._member(chat, user_id)
 
     def _api_get_chat_member_count(self, p: JSON, files: dict[str, UploadedFile]) -> int:

@@ -415,7 +415,8 @@ def check_reply_markup(markup: JSON | None) -> None:
             )
 
 
-def member_dict(status: str, user: JSON, rights: dict[str, bool] | None = None) -> JSON:
+def member_dict(status: str, user: JSON, rights: dict[str, bool] | None = None,
+                *, is_member: bool = True) -> JSON:
     """Build a ChatMember of any status that PTB can parse."""
     member: JSON = {"status": status, "user": user}
     if status == "creator":
@@ -441,8 +442,9 @@ def member_dict(status: str, user: JSON, rights: dict[str, bool] | None = None) 
             "can_send_video_notes",
             "can_send_voice_notes",
             "can_edit_tag",
+            "can_react_to_messages",
         ]
-        member.update(is_member=True, until_date=0, **dict.fromkeys(perms, False))
+        member.update(is_member=is_member, until_date=0, **dict.fromkeys(perms, False))
         member.update(rights or {})
     return member
 
@@ -623,6 +625,12 @@ class FakeChat:
     migrated_to: int | None = None
     messages: dict[int, MessageRecord] = field(default_factory=dict)
     next_message_id: int = 1
+    # Banned people ("kicked"), and restricted ones with whether they are still members.
+    kicked: set[int] = field(default_factory=set)
+    restricted: dict[int, bool] = field(default_factory=dict)
+    # getChatMember about other users fails unless the bot is an administrator (Telegram
+    # guarantees it only to administrators).
+    members_hidden: bool = False
 
     def status_of(self, user_id: int) -> str:
         """Return the member status of a user in this chat."""
@@ -632,6 +640,10 @@ class FakeChat:
             return "creator"
         if user_id in self.admins:
             return "administrator"
+        if user_id in self.kicked:
+            return "kicked"
+        if user_id in self.restricted:
+            return "restricted"
         return "member" if user_id in self.members else "left"
 
 

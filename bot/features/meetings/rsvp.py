@@ -12,7 +12,7 @@ from bot.features.meetings.store import MeetingStore
 from bot.features.meetings.timeline import refresh_later
 from bot.fmt import joined
 from bot.i18n import N_, _, ngettext
-from bot.permissions import ANYONE
+from bot.permissions import ANYONE, CHAT_MEMBERS
 from bot.replies import Reply, Toast
 from bot.richtext import block, bold, doc, line
 
@@ -30,7 +30,7 @@ async def open_date(ctx: Context, meeting_id: int, key: str) -> tuple[Meeting, O
     return meeting, occ
 
 
-@feature.button(Respond, rule=ANYONE)
+@feature.button(Respond, rule=CHAT_MEMBERS)
 async def answered(ctx: Context, action: Respond) -> Toast:
     """Record one answer per person per date; every card follows after a short pause."""
     meeting, occ = await open_date(ctx, action.meeting_id, action.occ)

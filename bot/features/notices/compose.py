@@ -41,7 +41,7 @@ from bot.i18n import N_, SUPPORTED, _, language_name
 from bot.permissions import only
 from bot.replies import Button, Reply
 from bot.richtext import doc
-from bot.trust import SEAL, starts_with_seal
+from bot.trust import SEAL, naming_seal, starts_with_seal
 
 
 def check_text(title: str, body: str) -> NoticeText:
@@ -58,9 +58,15 @@ def check_text(title: str, body: str) -> NoticeText:
                           "it, or link to the full text.", length=number(len(body)),
                           limit=number(MAX_BODY)))
     if starts_with_seal(title) or starts_with_seal(body):
-        raise UserError(_("A line cannot start with {mark}: that mark is reserved for the line "
-                          "I add to show who published the notice.", mark=SEAL))
+        raise seal_refused()
     return NoticeText(title, body)
+
+
+def seal_refused() -> UserError:
+    """The refusal of typed text whose lines start with the seal (shown through `Seal`)."""
+    sentence = _("A line cannot start with {mark}: that mark is reserved for the line I add "
+                 "to show who published the notice.", mark=SEAL)
+    return UserError(sentence, naming_seal(sentence))
 
 
 def check_language(raw: str) -> str:

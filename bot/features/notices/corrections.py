@@ -23,7 +23,7 @@ from bot.features.notices.common import (
     feature,
     notice_for,
 )
-from bot.features.notices.compose import check_language, check_text, text_form
+from bot.features.notices.compose import check_language, check_text, seal_refused, text_form
 from bot.features.notices.publish import EXPIRE_GRACE
 from bot.features.notices.records import Notice, NoticeStatus, NoticeText, Organisation
 from bot.features.notices.render import copy_payloads
@@ -33,7 +33,7 @@ from bot.permissions import only
 from bot.records import DeliveryStatus
 from bot.replies import Reply
 from bot.richtext import doc
-from bot.trust import SEAL, starts_with_seal
+from bot.trust import starts_with_seal
 
 
 def _published(notice: Notice) -> None:
@@ -127,8 +127,7 @@ async def retract_command(ctx: Context) -> Reply:
         raise UserError(_("The reason is {length} characters long; it can hold at most "
                           "{limit}.", length=number(len(reason)), limit=number(MAX_REASON)))
     if starts_with_seal(reason):
-        raise UserError(_("A line cannot start with {mark}: that mark is reserved for the line "
-                          "I add to show who published the notice.", mark=SEAL))
+        raise seal_refused()
     old = notice.revision
     notice.status = NoticeStatus.RETRACTED
     notice.retracted_at = ctx.now()

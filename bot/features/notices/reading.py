@@ -10,7 +10,7 @@ from bot.features.notices.common import feature
 from bot.features.notices.records import Notice, NoticeStatus
 from bot.features.notices.render import notice_reply
 from bot.i18n import _
-from bot.permissions import ANYONE
+from bot.permissions import ANYONE, CHAT_MEMBERS
 from bot.replies import Reply, Toast
 
 
@@ -43,7 +43,7 @@ def seen_token(ctx: Context, notice_id: int) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-@feature.button(MarkSeen, rule=ANYONE)
+@feature.button(MarkSeen, rule=CHAT_MEMBERS)
 async def mark_seen(ctx: Context, action: MarkSeen) -> Toast:
     """Count the presser once (no identity is kept that the broadcaster could see)."""
     notice = await _published(ctx, action.notice_id)

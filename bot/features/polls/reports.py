@@ -1,4 +1,5 @@
-"""Polls elsewhere: digest sections, and a person's own (public) votes."""
+"""Polls elsewhere: digest sections, and a person's own (public) votes in /mydata and
+/forgetme."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from bot.records import Person
 from bot.richtext import Block, bold, bullets, line
 
 from .common import feature
-from .records import Poll, Tally
+from .jobs import request_refresh
+from .records import Poll, PollStatus, Tally
 
 SHOWN = 6
 
@@ -69,3 +71,12 @@ async def my_votes(services: Services, person: Person) -> dict[str, Any]:
         {"poll": poll.id, "question": poll.question,
          "chose": [opt for i, opt in enumerate(poll.options) if choices & (1 << i)]}
         for poll, choices in ballots]}
+
+
+@feature.forget
+async def forget_votes(services: Services, person: Person) -> None:
+    """Public ballots go with the person; every card that counted one is redrawn, open or
+    closed (anonymous ballots hold no person, so nothing of them is erased)."""
+    for poll, _choices in await services.store.polls.ballots_of(person.id):
+        if poll.status != PollStatus.DELETED:
+            await request_refresh(services, poll.id)

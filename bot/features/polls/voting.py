@@ -13,7 +13,7 @@ from bot.features.polls.records import Poll, PollStatus, VoteStatus, chosen
 from bot.features.polls.render import card
 from bot.fmt import joined
 from bot.i18n import _
-from bot.permissions import ANYONE
+from bot.permissions import ANYONE, CHAT_MEMBERS
 from bot.replies import Reply, Toast
 
 TOAST_OPTION_CHARS = 60
@@ -76,7 +76,7 @@ def _confirmation(poll: Poll, choices: int) -> str:
              option=names[0])
 
 
-@feature.button(Vote, rule=ANYONE)
+@feature.button(Vote, rule=CHAT_MEMBERS)
 async def vote(ctx: Context, action: Vote) -> Toast:
     """Toggle one option for the presser; the copies are refreshed shortly after."""
     poll = await _usable(ctx, action.poll_id)
