@@ -57,14 +57,18 @@ async def test_members_start_polls_only_where_moderators_allow_it(db_url: str) -
         h.discord("dmod", admin=True)
         assert "Only moderators can start polls" in texts(await h.send("/poll members"))
         assert "on or off" in texts(await h.send("/poll members perhaps"))
-        assert "Members can start polls" in texts(await h.send("/poll members on"))
+        assert texts(await h.send("/poll members on")).startswith(
+            "Done: members can now start polls in this chat.")
+        assert "Members can start polls" in texts(await h.send("/poll members"))
         h.discord("dee")
         assert "#1" in texts(await h.send(LUNCH))
         # The setting is per chat: the Telegram group still says no.
         h.telegram("ana")
         assert "/poll members on" in texts(await h.send(LUNCH))
         h.discord("dmod", admin=True)
-        await h.send("/poll members off")
+        # Turning it off confirms the change, not the status a moderator asks for.
+        assert texts(await h.send("/poll members off")).startswith(
+            "Done: only moderators can start polls in this chat now.")
         h.discord("dee")
         assert "Only moderators" in texts(await h.send(LUNCH))
 
