@@ -11,7 +11,7 @@ from bot.features.polls.actions import ShowPoll, Vote
 from bot.i18n import ngettext, use_locale
 from bot.replies import Reply, Toast
 from tests.polls_helpers import DC, SECRET, Community, community, event_for, running_app
-from tests.support import open_store, texts
+from tests.support import Harness, open_store, texts
 
 LUNCH = "/poll new Lunch? | Pizza | Sushi | Tacos"
 
@@ -319,3 +319,10 @@ def test_hindi_and_french_plurals_of_poll_counts() -> None:
     with use_locale("fr"):
         assert [ngettext("{n} vote", "{n} votes", n) for n in (0, 1, 2, 1_000_000)] == [
             "0 vote", "1 vote", "2 votes", "1\u202f000\u202f000 votes"]
+
+
+async def test_a_past_closing_day_gets_an_example_in_the_future(harness: Harness) -> None:
+    out = texts(await harness.send("/poll new Lunch? | Yes | No --closes yesterday"))
+    assert out.startswith("Sunday, January 4, 2026 has already passed.")
+    assert "for example 2026-01-06 18:00" in out and "yesterday 18:00" not in out
+    assert await harness.app.store.polls.get(1) is None
