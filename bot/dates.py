@@ -16,7 +16,7 @@ import dateparser
 
 from bot.context import UserError
 from bot.convert import duration_value, western_digits
-from bot.fmt import datetime_text
+from bot.fmt import date_text, datetime_text
 from bot.i18n import _
 
 # "18h", "18h30", "18 h 30" (French, Portuguese) → "18:00", "18:30".
@@ -76,6 +76,11 @@ def local_wall_time(naive: datetime, zone: str) -> datetime:
 
 
 
+def _tomorrow(base: datetime) -> str:
+    # An example day that is surely future, in ISO form, which every language reads.
+    return (base + timedelta(days=1)).date().isoformat()
+
+
 def parse_when(text: str, *, locale: str, zone: str, now: datetime) -> datetime:
     """A future moment from what someone typed, aware in `zone`; UserError when unclear."""
     cleaned = normalise(text)[:200]
@@ -95,7 +100,14 @@ def parse_when(text: str, *, locale: str, zone: str, now: datetime) -> datetime:
         raise UserError(_("I could not read {text} as a date. Try 2026-12-05 18:00 or "
                           "next friday 18:00.", text=text[:80]))
     if not _HAS_TIME.search(cleaned):
-        raise UserError(_("At what time? For example: {text} 18:00.", text=text[:80]))
+        if parsed.date() < base.date():
+            raise UserError(_("{date} has already passed. Please give a day and time in the "
+                              "future, for example {example}.",
+                              date=date_text(parsed, "UTC", "full"),
+                              example=f"{_tomorrow(base)} 18:00"))
+        # The example must be future too: "today" after 18:00 gets tomorrow's date.
+        day = text[:80] if parsed.replace(hour=18, minute=0) > base else _tomorrow(base)
+        raise UserError(_("At what time? For example: {text} 18:00.", text=day))
     moment = local_wall_time(parsed.replace(second=0, microsecond=0), zone)
     if moment <= now:
         raise UserError(_("{moment} has already passed. Please give a time in the future.",

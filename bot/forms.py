@@ -142,8 +142,10 @@ def check(form: Form, values: dict[str, str]) -> dict[str, str]:
         if not value and f.required:
             raise UserError(_("{field} is required.", field=f.label))
         if len(value) > f.max_length:
-            raise UserError(_("{field} is {length} characters long; it can hold at most "
-                              "{limit}.", field=f.label, length=number(len(value)),
+            # The answer is what is too long, not the field: a label such as "Language of
+            # this text" read as the subject of "is 24 characters long".
+            raise UserError(_("Your answer to “{field}” has {length} characters; at most "
+                              "{limit} fit.", field=f.label, length=number(len(value)),
                               limit=number(f.max_length)))
         out[f.name] = value
     return out

@@ -41,21 +41,23 @@ _COLUMNS = ", ".join(f"e.{c.name}" for c in KbEntryRow.__table__.c)
 # (all of them when fewer match): a word found in most entries costs a bounded few
 # milliseconds instead of one bm25 per entry. Rows are ranked on ids and scores
 # first; only the :limit best are read in full (sorting whole rows costs twice as
-# much). See bench/kb_search.py.
+# much). See bench/kb_search.py. The total counts translation groups, not rows: an
+# entry and its translations are one result, as the core shows them.
 SQLITE_SEARCH = f"""
 WITH hits AS MATERIALIZED (
     SELECT rowid AS id, bm25(kb_fts, 10.0, 1.0, 4.0) AS rank
     FROM kb_fts WHERE kb_fts MATCH :query
     ORDER BY rowid DESC LIMIT :cap
-), ranked AS MATERIALIZED (
-    SELECT e.id AS id, hits.rank * (1.0 + 0.5 * e.helpful / (e.helpful + 3.0)) AS score,
-           count(*) OVER () AS total
+), matched AS MATERIALIZED (
+    SELECT e.id AS id, e.group_id AS group_id,
+           hits.rank * (1.0 + 0.5 * e.helpful / (e.helpful + 3.0)) AS score
     FROM hits JOIN kb_entries AS e ON e.id = hits.id
     WHERE e.status = 'published' AND e.community_id IN :communities
-    ORDER BY score, e.id DESC
-    LIMIT :limit
+), ranked AS MATERIALIZED (
+    SELECT id, score FROM matched ORDER BY score, id DESC LIMIT :limit
 )
-SELECT {_COLUMNS}, ranked.total AS total, (SELECT count(*) FROM hits) AS scanned
+SELECT {_COLUMNS}, (SELECT count(DISTINCT group_id) FROM matched) AS total,
+       (SELECT count(*) FROM hits) AS scanned
 FROM ranked JOIN kb_entries AS e ON e.id = ranked.id
 ORDER BY ranked.score, e.id DESC
 """
@@ -69,13 +71,18 @@ SELECT count(*) FROM (SELECT rowid FROM kb_fts WHERE kb_fts MATCH :query
 # stand close together over a title match, while the OR form adds up each term's
 # weight (title A, tags B, body D) as bm25 does on SQLite.
 POSTGRES_SEARCH = f"""
-SELECT {_COLUMNS}, count(*) OVER () AS total, 0 AS scanned
-FROM kb_entries AS e, to_tsquery('simple', kb_unaccent(:query)) AS q,
-     to_tsquery('simple', kb_unaccent(:rank_query)) AS r
-WHERE e.search_vector @@ q AND e.status = 'published' AND e.community_id IN :communities
-ORDER BY ts_rank(e.search_vector, r) * (1.0 + 0.5 * e.helpful / (e.helpful + 3.0)) DESC,
-         e.id DESC
-LIMIT :limit
+WITH matched AS MATERIALIZED (
+    SELECT e.id AS id, e.group_id AS group_id,
+           ts_rank(e.search_vector, r) * (1.0 + 0.5 * e.helpful / (e.helpful + 3.0)) AS score
+    FROM kb_entries AS e, to_tsquery('simple', kb_unaccent(:query)) AS q,
+         to_tsquery('simple', kb_unaccent(:rank_query)) AS r
+    WHERE e.search_vector @@ q AND e.status = 'published' AND e.community_id IN :communities
+), ranked AS MATERIALIZED (
+    SELECT id, score FROM matched ORDER BY score DESC, id DESC LIMIT :limit
+)
+SELECT {_COLUMNS}, (SELECT count(DISTINCT group_id) FROM matched) AS total, 0 AS scanned
+FROM ranked JOIN kb_entries AS e ON e.id = ranked.id
+ORDER BY ranked.score DESC, e.id DESC
 """
 
 # How many of the newest matches SQLite ranks (see SQLITE_SEARCH).

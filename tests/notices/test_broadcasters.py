@@ -89,8 +89,11 @@ async def test_moderators_subscribe_chats_members_follow_in_private(harness: Har
     out = texts(await h.send("/subscriptions"))
     assert "(mx-madrid): Documentos y pasaportes y Elecciones" in out
     assert "verificado llamado nope" in texts(await h.send("/subscribe nope"))
-    # A member follows the consulate in their own private chat.
+    # A member follows the consulate in their own private chat, and is told so.
     h.as_user("alice").in_chat("alice", private=True)
+    out = texts(await h.send("/subscriptions"))
+    assert "Subscribe with /subscribe followed by the short name" in out
+    assert "moderator" not in out
     assert "every notice" in texts(await h.send("/subscribe mx-madrid"))
     assert "no longer receives" in texts(await h.send("/unsubscribe mx-madrid"))
     assert "does not receive notices" in texts(await h.send("/unsubscribe mx-madrid"))

@@ -123,7 +123,13 @@ async def test_bad_input_is_refused_clearly_and_changes_nothing(harness: Harness
     await h.send("/notice new")
     await h.say("Title")
     out = texts(await h.say("z" * 20_000))
-    assert "Text is 20,000 characters long; it can hold at most 3,500." in out
+    assert "Your answer to “Text” has 20,000 characters; at most 3,500 fit." in out
+    await h.send("/cancel")
+    await h.send("/notice new")
+    await h.say("Title")
+    await h.say("Body")
+    out = texts(await h.say("Spanish, the one we speak"))
+    assert out == "Your answer to “Language of this text” has 25 characters; at most 8 fit."
     await h.send("/cancel")
     out = texts(await h.send("/notice new 🛡️ Official notice · Other consulate | Pay here"))
     assert "A line cannot start with 🛡️" in out

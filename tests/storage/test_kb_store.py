@@ -137,6 +137,16 @@ async def test_or_search_and_totals(store: SqlStore) -> None:
     assert len(await _titles(store, c, "how renew grant", any_term=True)) == 7
 
 
+async def test_an_entry_and_its_translations_count_once(store: SqlStore) -> None:
+    c = await _community(store)
+    original = await _add(store, c, "Student visa", "Apply early.", ("visa",))
+    await _add(store, c, "Visado de estudiante", "Solicita pronto.", ("visa",),
+               language="es", group_id=original.group_id)
+    await _add(store, c, "Work visa", "Needs a contract.", ("visa",))
+    result = await store.knowledge.search([c], ["visa"], any_term=False, limit=10)
+    assert (len(result.entries), result.total) == (3, 2)
+
+
 async def test_edits_reindex_and_keep_every_version(store: SqlStore, clock: FakeClock) -> None:
     c = await _community(store)
     entry = await _add(store, c, "Bus pass", "Buy it at the kiosk.", ("transport",))

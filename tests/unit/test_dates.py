@@ -67,3 +67,22 @@ def test_a_time_of_day_is_told_apart_from_a_date(typed: str, has_time: bool) -> 
     from bot.dates import has_time_of_day
 
     assert has_time_of_day(typed) is has_time
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("yesterday", "Friday, November 27, 2026 has already passed. Please give a day and time in "
+                  "the future, for example 2026-11-29 18:00."),
+    ("2026-11-01", "Sunday, November 1, 2026 has already passed"),
+    ("friday", "At what time? For example: friday 18:00."),
+    ("today", "At what time? For example: today 18:00."),
+])
+def test_an_example_is_always_in_the_future(typed: str, expected: str) -> None:
+    with pytest.raises(UserError) as err:
+        parse_when(typed, locale="en", zone="UTC", now=NOW)
+    assert err.value.message.startswith(expected)
+
+
+def test_today_in_the_evening_gets_tomorrow_as_the_example() -> None:
+    with pytest.raises(UserError) as err:
+        parse_when("today", locale="en", zone="UTC", now=NOW.replace(hour=19))
+    assert err.value.message == "At what time? For example: 2026-11-29 18:00."

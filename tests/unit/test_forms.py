@@ -53,7 +53,7 @@ async def test_a_guided_dialogue_asks_each_field_in_turn(db_url: str) -> None:
         out = texts(await h.send("/probe"))
         assert out.startswith("Probe form · 1/3\nName")
         out = texts(await h.say("a" * 11))
-        assert out == "Name is 11 characters long; it can hold at most 10."
+        assert out == "Your answer to “Name” has 11 characters; at most 10 fit."
         assert "Note" in texts(await h.say("Ana"))
         assert "Name" in texts(await h.send("/probe"))  # asking again starts over
         again = next(o for o in await h.say("   ") if isinstance(o, Reply))

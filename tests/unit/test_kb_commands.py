@@ -37,7 +37,7 @@ async def test_search_shows_titles_snippets_and_open_buttons(harness: Harness) -
     assert "1. Renew a passport" in question and "some of them" in question
     await harness.send("/kb add Bus pass | Monthly tickets.")
     short = texts(await harness.send("/kb find bus qqqq"))
-    assert "1. Bus pass" in short and "some of them" in short
+    assert "4. Bus pass" in short and "some of them" in short
     nothing = texts(await harness.send("/kb find tax"))
     assert "Nothing found for tax" in nothing and "Tags in use: #passport" in nothing
 
@@ -79,7 +79,7 @@ async def test_hashtags_show_the_entry_and_stay_quiet_otherwise(harness: Harness
 
     assert (await posted("#pasaporte please")).startswith("Renew a passport")
     visa = await posted("#VISA")
-    assert visa.startswith("2 entries have the tag #visa:") and "2. Visa extension" in visa
+    assert visa.startswith("2 entries have the tag #visa:") and "3. Visa extension" in visa
     assert await posted("#nothing") == ""
     assert await posted("# heading") == ""
     assert await posted("#🎉") == ""
@@ -98,18 +98,52 @@ async def test_a_chat_reads_its_own_languages_version_first(harness: Harness) ->
     assert "already has a version in español" in texts(await harness.send(
         "/kb translate 1 es | Otra | Otra vez."))
     assert "Which language" in texts(await harness.send("/kb translate 1 xx | A | B"))
-    english = texts(await harness.send("/kb open 2"))
+    english = texts(await harness.send("/kb open 1"))
     assert english.startswith("Renew a passport") and "Also in: español" in english
     await harness.send("/language es")
-    spanish = texts(await harness.send("/kb open 1"))
-    assert spanish.startswith("Renovar el pasaporte")
     [reply] = await harness.send("/kb find renov")
-    assert isinstance(reply, Reply) and "1. Renovar el pasaporte" in reply.body.plain()
+    assert isinstance(reply, Reply) and "2. Renovar el pasaporte" in reply.body.plain()
     assert "Renew a passport" not in reply.body.plain()
     [tagged] = await harness.event(MessagePosted(chat=harness.chat, user=harness.user,
                                                  text="#passport"))
     assert isinstance(tagged, Reply) and tagged.body.plain().startswith("Renovar el pasaporte")
     assert [b.label for b in tagged.buttons[1]] == ["English"]
+
+
+async def test_a_translation_is_found_once_with_its_original(harness: Harness) -> None:
+    await harness.send("/kb add Student visa | Apply early. | #visa")
+    await harness.send("/kb translate 1 es | Visado de estudiante | Solicita pronto.")
+    [reply] = await harness.send("/kb find visa")
+    assert isinstance(reply, Reply)
+    assert reply.body.plain() == "1 entry matches visa:\n\n1. Student visa\nApply early."
+    assert [[b.label for b in row] for row in reply.buttons] == [["Open 1"]]
+
+
+async def test_the_number_a_translation_gets_opens_it(harness: Harness) -> None:
+    await harness.send("/kb add Student visa | Apply early. | #visa")
+    out = texts(await harness.send("/kb translate 1 es | Visado de estudiante | "
+                                   "Solicita pronto."))
+    assert out == "Published as entry 2: Visado de estudiante"
+    # In an English chat too: the number names that version, not the chat's language.
+    spanish = texts(await harness.send("/kb open 2"))
+    assert spanish.startswith("Visado de estudiante") and "entry 2" in spanish
+    [card] = await harness.send("/kb open 2")
+    assert isinstance(card, Reply) and [b.label for b in card.buttons[1]] == ["English"]
+    assert texts(await harness.press(actions([card])[1])).startswith("Student visa")
+
+
+async def test_listed_entries_show_their_own_numbers(harness: Harness) -> None:
+    await harness.send("/kb add Student visa | Apply early. | #visa")
+    await harness.send("/kb add Bus pass | Monthly tickets.")
+    await harness.send("/kb add Work visa | Needs a contract. | #visa")
+    for found in (await harness.send("/kb find visa"), await harness.send("/tag visa")):
+        [reply] = found
+        assert isinstance(reply, Reply)
+        body = reply.body.plain()
+        assert "1. Student visa" in body and "3. Work visa" in body and "2. " not in body
+        assert [[b.label for b in row] for row in reply.buttons] == [["Open 1", "Open 3"]]
+        opened = [texts(await harness.press(data)) for data in actions([reply])]
+        assert [o.split("\n")[0] for o in opened] == ["Student visa", "Work visa"]
 
 
 async def test_private_search_covers_the_persons_groups(harness: Harness) -> None:

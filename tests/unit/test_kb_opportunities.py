@@ -91,7 +91,9 @@ async def test_a_new_deadline_replans_and_reopens(harness: Harness) -> None:
     await harness.advance(timedelta(days=4))
     assert (await harness.app.store.knowledge.get(1)).status == EntryStatus.ARCHIVED  # type: ignore[union-attr]
     out = texts(await harness.send("/kb deadline 1 2026-03-01 https://example.org/new"))
-    assert "open until" in out
+    sentence, deadline = out.split("\n")
+    assert sentence == "Entry 1 is an open opportunity."
+    assert deadline.startswith("Deadline: Sunday, March 1, 2026")
     entry = await harness.app.store.knowledge.get(1)
     assert entry is not None and entry.status == EntryStatus.PUBLISHED
     assert entry.link == "https://example.org/new"

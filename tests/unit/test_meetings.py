@@ -203,6 +203,20 @@ async def test_edit_and_cancel_reach_every_copy_and_are_announced(harness: Harne
     assert "ya está cancelada" in texts(await harness.send("/meeting cancel 1"))
 
 
+async def test_a_cancelled_card_keeps_the_date_it_was_moved_to(harness: Harness) -> None:
+    await harness.send("/meeting new Dialogue | friday 18:00")
+    await harness.send("/meeting repeat 1 weekly count 3")
+    await harness.send("/meeting move 1 | saturday 11:00")
+    await harness.settle()
+    await harness.send("/meeting cancel 1")
+    await harness.settle()
+    card = [r for _c, _i, r in harness.messenger.edits][-1].body.plain()
+    assert "Cancelled" in card
+    assert "Saturday, January 10, 2026" in card and "Friday, January 9" not in card.split(
+        "Moved from")[0]
+    assert "Moved from Friday, January 9, 2026" in card
+
+
 async def test_skip_and_move_announce_themselves_everywhere(harness: Harness) -> None:
     c = await linked(harness)
     c.in_telegram()

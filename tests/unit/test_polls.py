@@ -11,7 +11,7 @@ from bot.features.polls.actions import ShowPoll, Vote
 from bot.i18n import ngettext, use_locale
 from bot.replies import Reply, Toast
 from tests.polls_helpers import DC, SECRET, Community, community, event_for, running_app
-from tests.support import open_store, texts
+from tests.support import Harness, open_store, texts
 
 LUNCH = "/poll new Lunch? | Pizza | Sushi | Tacos"
 
@@ -57,14 +57,18 @@ async def test_members_start_polls_only_where_moderators_allow_it(db_url: str) -
         h.discord("dmod", admin=True)
         assert "Only moderators can start polls" in texts(await h.send("/poll members"))
         assert "on or off" in texts(await h.send("/poll members perhaps"))
-        assert "Members can start polls" in texts(await h.send("/poll members on"))
+        assert texts(await h.send("/poll members on")).startswith(
+            "Done: members can now start polls in this chat.")
+        assert "Members can start polls" in texts(await h.send("/poll members"))
         h.discord("dee")
         assert "#1" in texts(await h.send(LUNCH))
         # The setting is per chat: the Telegram group still says no.
         h.telegram("ana")
         assert "/poll members on" in texts(await h.send(LUNCH))
         h.discord("dmod", admin=True)
-        await h.send("/poll members off")
+        # Turning it off confirms the change, not the status a moderator asks for.
+        assert texts(await h.send("/poll members off")).startswith(
+            "Done: only moderators can start polls in this chat now.")
         h.discord("dee")
         assert "Only moderators" in texts(await h.send(LUNCH))
 
@@ -315,3 +319,10 @@ def test_hindi_and_french_plurals_of_poll_counts() -> None:
     with use_locale("fr"):
         assert [ngettext("{n} vote", "{n} votes", n) for n in (0, 1, 2, 1_000_000)] == [
             "0 vote", "1 vote", "2 votes", "1\u202f000\u202f000 votes"]
+
+
+async def test_a_past_closing_day_gets_an_example_in_the_future(harness: Harness) -> None:
+    out = texts(await harness.send("/poll new Lunch? | Yes | No --closes yesterday"))
+    assert out.startswith("Sunday, January 4, 2026 has already passed.")
+    assert "for example 2026-01-06 18:00" in out and "yesterday 18:00" not in out
+    assert await harness.app.store.polls.get(1) is None

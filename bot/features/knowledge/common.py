@@ -225,6 +225,18 @@ def card(ctx: Context, entry: Entry, versions: Sequence[Entry] = ()) -> Reply:
     return Reply(body, card=True).with_buttons(row, language_row)
 
 
+def listed_title(entry: Entry) -> str:
+    """An entry in a list, under its own number (the one its Open button shows)."""
+    return f"{entry.id}. {entry.title}"
+
+
+def open_buttons(entries: Sequence[Entry]) -> tuple[tuple[Button, ...], ...]:
+    """One Open button per listed entry, labelled with the entry's own number, five a row."""
+    buttons = [Button(pgettext("button", "Open {number}", number=e.id), KbOpen(e.id).pack())
+               for e in entries[:10]]
+    return (tuple(buttons[:5]), tuple(buttons[5:]))
+
+
 def moderator_buttons(entry_id: int, version: int) -> tuple[Button, ...]:
     """Approve and Reject, for the moderators' eyes (anyone else is refused)."""
     return (Button(pgettext("button", "Approve"), KbApprove(entry_id, version).pack()),

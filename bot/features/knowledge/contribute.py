@@ -258,9 +258,8 @@ async def archive(ctx: Context) -> Reply:
     rule=ANYONE,
 )
 async def open_(ctx: Context) -> Reply:
-    """An entry, in this chat's language when it has a version in it."""
+    """The entry with this number, with buttons to its versions in other languages."""
+    # Every version has its own number (the one /kb translate answers, /kb edit and
+    # /kb history take): a number opens that version, never a sibling.
     entry = await find_entry(ctx, ctx.need(ENTRY))
-    versions = await ctx.store.knowledge.group(entry.group_id)
-    local = next((v for v in versions if v.language == ctx.locale
-                  and v.status == EntryStatus.PUBLISHED), None)
-    return card(ctx, local or entry, versions)
+    return card(ctx, entry, await ctx.store.knowledge.group(entry.group_id))

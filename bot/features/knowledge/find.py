@@ -6,10 +6,19 @@ from bot.context import Context, UserError
 from bot.events import MessagePosted
 from bot.feature import Arg
 from bot.features.knowledge.actions import KbHelpful, KbOpen
-from bot.features.knowledge.common import card, feature, find_entry, one_per_group, scope, tags_line
-from bot.i18n import N_, _, ngettext, pgettext
+from bot.features.knowledge.common import (
+    card,
+    feature,
+    find_entry,
+    listed_title,
+    one_per_group,
+    open_buttons,
+    scope,
+    tags_line,
+)
+from bot.i18n import N_, _, ngettext
 from bot.permissions import ANYONE
-from bot.replies import Button, Outcome, Reply, Toast
+from bot.replies import Outcome, Reply, Toast
 from bot.richtext import Block, Inline, Line, bold, doc, line
 
 from .records import Entry, EntryStatus, SearchResult
@@ -24,12 +33,6 @@ def _snippet_line(entry: Entry, terms: list[str]) -> Line:
     for piece, matched in snippet(entry.body, terms):
         pieces.append(bold(piece) if matched else piece)
     return line(*pieces)
-
-
-def _open_buttons(entries: list[Entry]) -> tuple[tuple[Button, ...], ...]:
-    buttons = [Button(pgettext("button", "Open {number}", number=i), KbOpen(e.id).pack())
-               for i, e in enumerate(entries, 1)]
-    return (tuple(buttons[:5]), tuple(buttons[5:10]))
 
 
 async def _tag_hint(ctx: Context, communities: list[int]) -> str | None:
@@ -71,12 +74,12 @@ async def _results(ctx: Context, query: str, terms: list[str], result: SearchRes
     blocks: list[Block | Line | str] = [line(bold(head))]
     if result.broadened:
         blocks.append(_("No entry has all of these words; these have some of them."))
-    for i, entry in enumerate(shown, 1):
-        blocks.append(Block((line(bold(f"{i}. {entry.title}")), _snippet_line(entry, terms))))
-    if result.capped or result.total > len(result.entries) or len(groups) > len(shown):
+    for entry in shown:
+        blocks.append(Block((line(bold(listed_title(entry))), _snippet_line(entry, terms))))
+    if result.capped or result.total > len(shown):
         blocks.append(_("Showing the best {shown}. Add a word to narrow the search.",
                         shown=len(shown)))
-    return Reply(doc(*blocks)).with_buttons(*_open_buttons(shown))
+    return Reply(doc(*blocks)).with_buttons(*open_buttons(shown))
 
 
 @feature.command(
@@ -106,8 +109,8 @@ async def by_tag(ctx: Context, tag: str, *, quiet: bool) -> Reply | None:
     shown = found[:10]
     lines = [line(bold(ngettext("{n} entry has the tag #{tag}:", "{n} entries have the tag #{tag}:",
                                 len(found), tag=tag)))]
-    lines += [line(f"{i}. {e.title}") for i, e in enumerate(shown, 1)]
-    return Reply(doc(Block(tuple(lines)))).with_buttons(*_open_buttons(shown))
+    lines += [line(listed_title(e)) for e in shown]
+    return Reply(doc(Block(tuple(lines)))).with_buttons(*open_buttons(shown))
 
 
 @feature.command(

@@ -21,7 +21,9 @@ from bot.features.knowledge.common import (
     deadline_line,
     feature,
     find_entry,
+    listed_title,
     one_per_group,
+    open_buttons,
     preferred,
     scope,
 )
@@ -173,12 +175,10 @@ async def opportunities(ctx: Context) -> Reply:
         "{n} open opportunity, soonest deadline first:",
         "{n} open opportunities, soonest deadline first:", len(shown))))]
     blocks = [block(*lines)]
-    for i, entry in enumerate(shown, 1):
-        blocks.append(block(line(bold(f"{i}. {entry.title}")),
+    for entry in shown:
+        blocks.append(block(line(bold(listed_title(entry))),
                             deadline_line(entry, ctx.zone, ctx.now())))
-    buttons = [Button(pgettext("button", "Open {number}", number=i), KbOpen(e.id).pack())
-               for i, e in enumerate(shown, 1)]
-    return Reply(doc(*blocks)).with_buttons(buttons[:5], buttons[5:])
+    return Reply(doc(*blocks)).with_buttons(*open_buttons(shown))
 
 
 @feature.command(
@@ -211,5 +211,6 @@ async def set_deadline(ctx: Context) -> Reply:
     await plan_deadline(ctx.services, versions[0])
     await ctx.audit("kb deadline", entry=entry.id, deadline=deadline.isoformat())
     updated = await find_entry(ctx, entry.id, here=True)
-    return Reply(doc(_("Entry {number} is an opportunity open until:", number=entry.id),
-                     deadline_line(updated, ctx.zone, ctx.now())))
+    # One block: the deadline line right under the sentence it completes.
+    return Reply(doc(block(line(_("Entry {number} is an open opportunity.", number=entry.id)),
+                           deadline_line(updated, ctx.zone, ctx.now()))))

@@ -134,6 +134,7 @@ class SearchResult:
     """Ranked entries for a query, with how many matched in all."""
 
     entries: list[Entry]
+    # Translation groups, not rows: an entry and its translations count once.
     total: int
     # True when no entry had every word and entries with some of them are shown.
     broadened: bool = False

@@ -107,8 +107,10 @@ def details(meeting: Meeting) -> list[Line]:
 def card(meeting: Meeting, key: str, counts: dict[Answer, int], *, zone: str, now: datetime,
          person_zone: str | None = None) -> Reply:
     """The card of one occurrence, with buttons while answers are open."""
-    occ = None if meeting.cancelled else occurrence(meeting, key)
-    start = _start_of(meeting, key, occ)
+    # A cancelled date keeps the time it was moved to: the card shows what was called off.
+    found = occurrence(meeting, key)
+    occ = None if meeting.cancelled else found
+    start = _start_of(meeting, key, found)
     live = occ is not None and occ.end > now
     title: Piece = bold(meeting.title) if live or occ else strike(meeting.title)
     head = [line("📅 ", title, f"  #{meeting.id}")]
@@ -119,7 +121,7 @@ def card(meeting: Meeting, key: str, counts: dict[Answer, int], *, zone: str, no
     elif not live:
         head.append(line(italic(_("This meeting has taken place."))))
     head.append(line("🕕 ", when_node(start, zone, person_zone)))
-    if occ is not None and occ.moved:
+    if found is not None and found.moved:
         original = local_of(key)
         if original is not None:
             head.append(line(italic(_("Moved from {date}",

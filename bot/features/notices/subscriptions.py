@@ -106,8 +106,14 @@ async def subscriptions(ctx: Context) -> Reply:
     if others:
         blocks.append(block(bold(_("Verified broadcasters you can follow:"))))
         blocks.extend(describe(o) for o in others)
-        blocks.append(block(_("A moderator subscribes the chat with /subscribe followed by the "
-                              "short name, e.g. /subscribe {short}.", short=others[0].short_name)))
+        if ctx.is_private:
+            # Anyone subscribes their own private chat (see `to_change()`).
+            how = _("Subscribe with /subscribe followed by the short name, e.g. "
+                    "/subscribe {short}.", short=others[0].short_name)
+        else:
+            how = _("A moderator subscribes the chat with /subscribe followed by the "
+                    "short name, e.g. /subscribe {short}.", short=others[0].short_name)
+        blocks.append(block(how))
     elif not orgs:
         blocks.append(block(_("No verified broadcaster is registered on this bot yet.")))
     return Reply(RichText(tuple(blocks)) if blocks else doc(""))

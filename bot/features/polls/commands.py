@@ -188,13 +188,15 @@ async def poll_delete(ctx: Context) -> Reply:
 async def poll_members(ctx: Context) -> Reply:
     """Show or change whether members (not only moderators) may start polls here."""
     switch = ctx.value(SWITCH_ARG)
-    if switch is None:
-        allowed = bool(ctx.chat.settings.get(MEMBERS_SETTING))
-    else:
+    if switch is not None:
         ctx.chat.settings[MEMBERS_SETTING] = switch
         await ctx.store.chats.update(ctx.chat)
-        allowed = switch
-    if allowed:
+        if switch:
+            return Reply(doc(_("Done: members can now start polls in this chat. Turn it off "
+                               "with /poll members off.")))
+        return Reply(doc(_("Done: only moderators can start polls in this chat now. Turn it "
+                           "back on with /poll members on.")))
+    if ctx.chat.settings.get(MEMBERS_SETTING):
         return Reply(doc(_("Members can start polls in this chat. Turn it off with "
                            "/poll members off.")))
     return Reply(doc(_("Only moderators can start polls in this chat. A moderator can let "
