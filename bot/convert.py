@@ -11,12 +11,15 @@ Unicode "decimal" characters that Python's `int()` would also accept.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from zoneinfo import available_timezones
 
 from bot.i18n import N_, Lazy
 
@@ -187,16 +190,92 @@ def read_duration(raw: str, _ctx: Context | None = None) -> timedelta:
     return value
 
 
+# -- time zones and languages ----------------------------------------------------------------
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
+
+
+def find_zone(value: str) -> str | list[str]:
+    """An IANA zone for what the user typed, or a list of close matches."""
+    value = value.strip().replace(" ", "_")
+    if not value:
+        return []
+    zones = _zones()
+    by_lower = {z.lower(): z for z in zones}
+    if value.lower() in by_lower:
+        return by_lower[value.lower()]
+    cities = [z for z in zones if z.rsplit("/", 1)[-1].lower() == value.lower()]
+    if len(cities) == 1:
+        return cities[0]
+    if cities:
+        return cities[:5]
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=5, cutoff=0.6)
+    city_close = difflib.get_close_matches(
+        value.lower(), [z.rsplit("/", 1)[-1].lower() for z in zones], n=5, cutoff=0.7)
+    close += [by_lower[z.lower()] for z in zones
+              if z.rsplit("/", 1)[-1].lower() in city_close]
+    names = [by_lower.get(c, c) for c in close]
+    return list(dict.fromkeys(names))[:5]
+
+
+
+
+def read_zone(raw: str, _ctx: Context | None = None) -> str:
+    """An IANA zone for a zone name or a city; a question with close matches otherwise."""
+    from bot.context import UserError
+    from bot.fmt import joined
+    from bot.i18n import _
+
+    typed = raw.strip()[:64]
+    found = find_zone(typed)
+    if isinstance(found, str):
+        return found
+    if found:
+        raise UserError(_("I don't know the time zone {zone}. Did you mean: {choices}?",
+                          zone=typed, choices=joined(found, "or")))
+    raise UserError(_("I don't know the time zone {zone}. Use a name like "
+                      "Europe/Madrid or America/Mexico_City.", zone=typed))
+
+
+def read_language(raw: str, _ctx: Context | None = None) -> str:
+    """One of our languages, by code or locale ("es", "es-MX", "pt_BR")."""
+    from bot.context import UserError, known_locale
+    from bot.fmt import joined
+    from bot.i18n import SUPPORTED, _
+
+    found = known_locale(raw)
+    if found is None:
+        raise UserError(_("I don't speak {code} yet. Choose one of: {choices}.",
+                          code=raw.strip()[:16], choices=joined(SUPPORTED, "or")))
+    return found
+
+
+def read_when(raw: str, ctx: Context) -> datetime:
+    """A coming date and time typed in the chat's language; a clear question otherwise."""
+    from bot.dates import parse_when
+
+    return parse_when(raw, locale=ctx.locale, zone=ctx.zone, now=ctx.now())
+
+
 ID: Kind[int] = Kind("id", N_("a number, such as 12 or #12"), "12", read_id)
 COUNT: Kind[int] = Kind("count", N_("a whole number, such as 2"), "2", read_count)
 SWITCH: Kind[bool] = Kind("switch", N_("on or off"), "on", read_switch)
 DURATION: Kind[timedelta] = Kind("duration", N_("a length such as 90m, 1h30 or 2h"), "1h30",
                                  read_duration)
+# These answer what they cannot read with a question of their own (close matches, the
+# languages there are, what is unclear about a date), so their `what` is never shown.
+ZONE: Kind[str] = Kind("zone", N_("An IANA time zone such as Europe/Madrid"), "Europe/Madrid",
+                       read_zone)
+LANGUAGE: Kind[str] = Kind("language", N_("en, es, fr, pt, ar or hi"), "es", read_language)
+WHEN: Kind[datetime] = Kind("when", N_("a day and time, such as friday 18:00"), "friday 18:00",
+                            read_when)
 
 
 def kinds() -> dict[str, Kind[Any]]:
     """Every kind declared here, by name (for tests and docs)."""
-    return {k.name: k for k in (ID, COUNT, SWITCH, DURATION)}
+    return {k.name: k for k in (ID, COUNT, SWITCH, DURATION, ZONE, LANGUAGE, WHEN)}
 
 
 def maybe_id(raw: str) -> int | None:

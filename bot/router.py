@@ -362,7 +362,9 @@ def parse_args(spec: CommandSpec, args: str, options: dict[str, str]) -> dict[st
     for arg in spec.args:
         if arg.required and not values.get(arg.name):
             raise UserError(_("Usage: {usage}", usage=usage_of(spec)))
-        if arg.choices and arg.name in values and values[arg.name].lower() not in arg.choices:
+        # A kind reads more than its choices (es-MX, Español): it answers for itself.
+        if (arg.choices and arg.kind is None and arg.name in values
+                and values[arg.name].lower() not in arg.choices):
             raise UserError(_("{value} is not one of: {choices}.", value=values[arg.name][:64],
                               choices=joined(arg.choices, "or")))
     return values

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.actions import Action
 from bot.context import Context, UserError, known_locale
+from bot.convert import LANGUAGE, ZONE
 from bot.feature import Arg, Feature
 from bot.fmt import datetime_text, joined
 from bot.i18n import N_, SUPPORTED, _, language_name, pgettext, use_locale
@@ -17,6 +15,11 @@ from bot.replies import Button, Reply, Toast
 from bot.richtext import block, bold, doc, line
 
 feature = Feature("settings", N_("Settings"), order=10)
+
+
+# Discord offers the codes as choices; other forms (es-MX, pt_BR) are read as well.
+LANGUAGE_ARG = Arg("code", N_("en, es, fr, pt, ar or hi"), choices=SUPPORTED, kind=LANGUAGE)
+ZONE_ARG = Arg("zone", N_("An IANA time zone such as Europe/Madrid"), rest=True, kind=ZONE)
 
 
 @dataclass(frozen=True)
@@ -48,13 +51,13 @@ async def _apply_language(ctx: Context, code: str) -> str:
 @feature.command(
     "language", N_("Show or change the language I use here"),
     usage=N_("[code]"), examples=("/language", "/language es"),
-    args=(Arg("code", N_("en, es, fr, pt, ar or hi"), choices=SUPPORTED),),
+    args=(LANGUAGE_ARG,),
     rule=to_change(),
 )
 async def language(ctx: Context) -> Reply:
     """Without an argument show the menu; with a code set it."""
-    code = ctx.arg("code")
-    if not code:
+    chosen = ctx.value(LANGUAGE_ARG)
+    if chosen is None:
         current = language_name(ctx.locale)
         if ctx.is_private:
             head = _("I write to you in {language}. Choose another:", language=current)
@@ -62,10 +65,6 @@ async def language(ctx: Context) -> Reply:
             head = _("This chat reads me in {language}. Moderators can choose another:",
                      language=current)
         return Reply(doc(head)).with_buttons(*_language_buttons())
-    chosen = known_locale(code)
-    if chosen is None:
-        raise UserError(_("I don't speak {code} yet. Choose one of: {choices}.",
-                          code=code[:16], choices=joined(SUPPORTED, "or")))
     confirmation = await _apply_language(ctx, chosen)
     with use_locale(chosen):
         return Reply(doc(confirmation))
@@ -82,53 +81,16 @@ async def language_pressed(ctx: Context, action: SetLanguage) -> list[Reply | To
         return [Toast(confirmation), Reply(doc(confirmation), edit_of=ctx.event_message_id)]
 
 
-@cache
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
-
-
-def find_zone(value: str) -> str | list[str]:
-    """An IANA zone for what the user typed, or a list of close matches."""
-    value = value.strip().replace(" ", "_")
-    if not value:
-        return []
-    zones = _zones()
-    by_lower = {z.lower(): z for z in zones}
-    if value.lower() in by_lower:
-        return by_lower[value.lower()]
-    cities = [z for z in zones if z.rsplit("/", 1)[-1].lower() == value.lower()]
-    if len(cities) == 1:
-        return cities[0]
-    if cities:
-        return cities[:5]
-    close = difflib.get_close_matches(value.lower(), list(by_lower), n=5, cutoff=0.6)
-    city_close = difflib.get_close_matches(
-        value.lower(), [z.rsplit("/", 1)[-1].lower() for z in zones], n=5, cutoff=0.7)
-    close += [by_lower[z.lower()] for z in zones
-              if z.rsplit("/", 1)[-1].lower() in city_close]
-    names = [by_lower.get(c, c) for c in close]
-    return list(dict.fromkeys(names))[:5]
-
-
-def valid_zone(name: str) -> bool:
-    """True for a zone name the zone database knows."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 @feature.command(
     "timezone", N_("Show or change the time zone for times shown here"),
     usage=N_("[zone]"), examples=("/timezone", "/timezone Europe/Madrid", "/timezone Mexico_City"),
-    args=(Arg("zone", N_("An IANA time zone such as Europe/Madrid"), rest=True),),
+    args=(ZONE_ARG,),
     rule=to_change(),
 )
 async def timezone(ctx: Context) -> Reply:
     """Without an argument show the zone; with one set it (for the chat or oneself)."""
-    typed = ctx.arg("zone")
-    if not typed:
+    found = ctx.value(ZONE_ARG)
+    if found is None:
         if ctx.is_private:
             head = _("Your time zone is {zone}.", zone=ctx.zone)
         else:
@@ -137,13 +99,6 @@ async def timezone(ctx: Context) -> Reply:
         return Reply(doc(head, _("It is now {time} there.", time=now),
                          _("Change it with /timezone followed by a zone, e.g. "
                            "/timezone Europe/Madrid.")))
-    found = find_zone(typed[:64])
-    if isinstance(found, list):
-        if found:
-            raise UserError(_("I don't know the time zone {zone}. Did you mean: {choices}?",
-                              zone=typed[:64], choices=joined(found, "or")))
-        raise UserError(_("I don't know the time zone {zone}. Use a name like "
-                          "Europe/Madrid or America/Mexico_City.", zone=typed[:64]))
     if ctx.is_private:
         ctx.person.timezone = found
         await ctx.store.people.update(ctx.person)

@@ -174,3 +174,11 @@ async def test_notice_switches_take_on_and_off_in_every_language(core: Harness,
 def test_the_kinds_describe_themselves_with_an_example_they_accept() -> None:
     for kind in (ID, SWITCH, DURATION):
         kind(kind.example, None)  # type: ignore[arg-type]
+
+
+async def test_language_and_zone_are_read_by_their_kinds(core: Harness) -> None:
+    assert "español" in texts(await core.send("/language es-MX"))
+    await core.send("/language en")
+    assert "I don't speak xx yet" in texts(await core.send("/language xx"))
+    assert "Europe/Madrid" in texts(await core.send("/timezone madrid"))
+    assert "Did you mean" in texts(await core.send("/timezone Madird"))

@@ -6,12 +6,11 @@ import re
 from datetime import datetime, timedelta
 
 from bot.context import UserError
-from bot.convert import western_digits
+from bot.convert import find_zone, western_digits
 from bot.dates import has_time_of_day, parse_duration, parse_when
 from bot.features.meetings.common import DEFAULT_DURATION
 from bot.features.meetings.records import Meeting, Occurrence
 from bot.features.meetings.recurrence import occurrences, on_day, to_local, upcoming
-from bot.features.settings import find_zone
 from bot.fmt import date_text, joined, time_text
 from bot.i18n import _
 
