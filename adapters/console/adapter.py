@@ -32,7 +32,7 @@ from bot.events import (
     UserRef,
 )
 from bot.fmt import joined
-from bot.i18n import _
+from bot.i18n import _, current_locale, use_locale
 from bot.replies import Delete, Outcome, Reply, SentMessage, Toast
 from bot.trust import inert
 from scheduling.pacing import Limits
@@ -237,16 +237,23 @@ class ConsoleAdapter:
 
     # -- Messenger (what the outbox sends) ------------------------------------------
 
+    async def _locale(self, chat: ChatRef) -> str:
+        """The language of the chat a queued message goes to, for the lines framing it."""
+        stored = await self.app.store.chats.find(Platform.CONSOLE, chat.id)
+        return self.app.services.chat_locale(stored) if stored else current_locale()
+
     async def send(self, chat: ChatRef, reply: Reply, *, key: str | None = None) -> SentMessage:
         """Print a queued message, marked with its chat when it is not the current one."""
         message_id = str(next(self._ids))
-        self._print(chat, reply, message_id, elsewhere=chat.key != self.chat.key)
+        with use_locale(await self._locale(chat)):
+            self._print(chat, reply, message_id, elsewhere=chat.key != self.chat.key)
         return SentMessage(chat, (message_id,))
 
     async def edit(self, chat: ChatRef, message_ids: Sequence[str], reply: Reply) -> None:
         """Print the new text of an edited message."""
-        self._print(chat, reply, message_ids[0], edited=True,
-                    elsewhere=chat.key != self.chat.key)
+        with use_locale(await self._locale(chat)):
+            self._print(chat, reply, message_ids[0], edited=True,
+                        elsewhere=chat.key != self.chat.key)
 
     async def delete(self, chat: ChatRef, message_ids: Sequence[str]) -> None:
         """Say a message was deleted."""
