@@ -9,8 +9,8 @@ from typing import Any
 
 from bot import metrics
 from bot.actions import Action, InvalidAction, unpack
+from bot.arguments import convert_args, parse_args, usage_of_group
 from bot.context import Context, Services, UserError
-from bot.convert import BadValue
 from bot.digest import DigestSection
 from bot.events import (
     BotAdded,
@@ -24,7 +24,6 @@ from bot.events import (
     Platform,
 )
 from bot.feature import (
-    Arg,
     ButtonSpec,
     CommandSpec,
     EventHandler,
@@ -35,8 +34,8 @@ from bot.feature import (
     StartHook,
     Where,
 )
-from bot.fmt import joined, number
-from bot.i18n import _, isolate, ngettext, set_locale, supported_locale, use_locale
+from bot.fmt import number
+from bot.i18n import _, ngettext, set_locale, supported_locale, use_locale
 from bot.permissions import PermissionDenied, Role, Rule
 from bot.ports import AdminRights, Membership
 from bot.records import Person
@@ -329,70 +328,6 @@ def refusal(needed: Role) -> str:
     return _("Only moderators of this chat can do that.")
 
 
-def usage_of(spec: CommandSpec) -> str:
-    """How to call a command, in the current locale."""
-    head = f"/{spec.name}"
-    if spec.usage:
-        return f"{head} {spec.usage.text()}"
-    return head
-
-
-def usage_of_group(group: str, specs: Sequence[CommandSpec]) -> Any:
-    """The subcommands of a command group, one per line."""
-    lines = [_("/{command} needs one of these:", command=group), ""]
-    for spec in sorted(specs, key=lambda s: s.name):
-        lines.append(f"{usage_of(spec)} — {spec.summary.text()}")
-    return text("\n".join(lines))
-
-
-def parse_args(spec: CommandSpec, args: str, options: dict[str, str]) -> dict[str, str]:
-    """Named arguments from structured options, or split from the text."""
-    if options:
-        values = {k: str(v).strip() for k, v in options.items()}
-    elif not spec.args:
-        return {}
-    elif spec.pipe_separated:
-        parts = [p.strip() for p in args.split("|")]
-        if len(parts) > len(spec.args):
-            parts = [*parts[: len(spec.args) - 1], " | ".join(parts[len(spec.args) - 1:])]
-        values = {a.name: p for a, p in zip(spec.args, parts, strict=False) if p}
-    else:
-        words = args.split(None, len(spec.args) - 1) if args.strip() else []
-        values = {a.name: w.strip() for a, w in zip(spec.args, words, strict=False)}
-    for arg in spec.args:
-        if arg.required and not values.get(arg.name):
-            raise UserError(_("Usage: {usage}", usage=usage_of(spec)))
-        # A kind reads more than its choices (es-MX, Español): it answers for itself.
-        if (arg.choices and arg.kind is None and arg.name in values
-                and values[arg.name].lower() not in arg.choices):
-            raise UserError(_("{value} is not one of: {choices}.", value=values[arg.name][:64],
-                              choices=joined(arg.choices, "or")))
-    return values
-
-
-def convert_args(ctx: Context, spec: CommandSpec) -> dict[str, Any]:
-    """The arguments declared with a kind, converted; a clear answer for one that is not."""
-    typed: dict[str, Any] = {}
-    for arg in spec.args:
-        raw = ctx.values.get(arg.name, "")
-        if arg.kind is None or not raw:
-            continue
-        try:
-            typed[arg.name] = arg.kind(raw, ctx)
-        except BadValue:
-            raise UserError(not_a(arg, raw, spec)) from None
-    return typed
-
-
-def not_a(arg: Arg[Any], raw: str, spec: CommandSpec | None = None) -> str:
-    """ "“²” is not a number, such as 12 or #12 — The poll's number. For example: …"."""
-    assert arg.kind is not None
-    example = spec.examples[0] if spec and spec.examples else arg.kind.example
-    return _("“{value}” is not {what}: {argument}.\nFor example: {example}",
-             value=isolate(raw.strip()[:40]), what=arg.kind.what.text(),
-             argument=arg.summary.text(), example=isolate(example))
-
-
 def _why(denied: PermissionDenied) -> dict[str, str]:
     """What an audit entry says of a refusal: the role needed, and the check that failed."""
     why = {"needed": denied.needed.name.lower()}
@@ -420,9 +355,6 @@ def _answer_privately_in_person_locale(ctx: Context) -> None:
     """A refusal only the caller will see (Discord ephemeral) is in the caller's language."""
     if ctx.event.can_answer_privately and not ctx.is_private:
         set_locale(ctx.person_locale)
-
-
-
 
 
 __all__ = ["BotAdded", "ChatMigrated", "MessagePosted", "Router", "refusal"]

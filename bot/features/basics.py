@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.arguments import usage_of
 from bot.context import Context
 from bot.events import BotAdded, BotRemoved, ChatMigrated
 from bot.feature import Arg, CommandSpec, Feature, Where
@@ -11,7 +12,6 @@ from bot.permissions import ANYONE, MODERATORS, Role
 from bot.records import Chat, NewDelivery
 from bot.replies import Reply, reply_to_json
 from bot.richtext import Block, Line, RichText, block, bold, bullets, doc, line
-from bot.router import usage_of
 
 feature = Feature("basics", N_("General"), order=0)
 
