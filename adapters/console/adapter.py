@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO, TypedDict
 
@@ -61,6 +62,11 @@ def _group(name: str) -> ChatRef:
     return ChatRef(Platform.CONSOLE, name, ChatKind.GROUP, name)
 
 
+# In a script, work due this soon after a line (a card redrawn after a vote) is waited for,
+# so what the script reads next does not depend on timing.
+SOON = timedelta(seconds=3)
+
+
 class ConsoleAdapter:
     """Reads lines, hands them to the core, prints the replies; also the console's messenger."""
 
@@ -101,10 +107,19 @@ class ConsoleAdapter:
             await self.feed("")
         await self.app.worker.drain(within=10)
 
-    async def settle(self, within: float = 10.0) -> None:
-        """Wait for the work the last line caused: jobs already due, then queued messages."""
+    async def settle(self, within: float = 10.0, soon: timedelta = SOON) -> None:
+        """Wait for the work the last line caused: jobs already due or due within `soon`
+        (a vote redraws its card two seconds later), then queued messages."""
         await self.app.runner.wait_idle()
         await self.app.worker.drain(within=within)
+        for _round in range(10):
+            now = self.app.clock.now()
+            coming = await self.app.store.schedule.pending(until=now + soon, limit=1)
+            if not coming:
+                break
+            await asyncio.sleep(max(0.0, (coming[0].due_at - now).total_seconds()) + 0.05)
+            await self.app.runner.wait_idle()
+            await self.app.worker.drain(within=within)
         await self.app.runner.wait_idle()
 
     async def feed(self, line: str) -> None:

@@ -94,6 +94,20 @@ def test_piped_input_presses_the_card_of_the_line_before(tmp_path: Path) -> None
     assert "▓▓▓▓▓▓▓▓▓▓  1 vote (100%)" in result.stdout
 
 
+def test_a_vote_in_a_script_shows_its_redrawn_card_before_the_next_line(tmp_path: Path) -> None:
+    # The card is redrawn two seconds after a vote: a script waits for it, so the redrawn
+    # card comes before the next line's answer, every time.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="/poll new Lunch? | Pizza | Sushi\n2\n/settings\n",
+        capture_output=True, text=True, cwd=tmp_path, env=_env(tmp_path), timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    redrawn = out.index("(edited) Poll #1")
+    assert out.index("(only you) You voted for Sushi.") < redrawn < out.index("Language:")
+
+
 async def test_a_press_names_its_message_and_edits_do_not_take_the_bare_number(
         tmp_path: Path) -> None:
     clock = FakeClock()
