@@ -1,4 +1,4 @@
-"""The notices feature object, its button actions, and who may act for which organisation.
+"""The notices feature object, its shared arguments, and who may act for which organisation.
 
 Being a broadcaster is not a role: it is membership of a verified
 organisation (the operator attaches platform accounts to it). Every action on
@@ -9,16 +9,19 @@ written to the audit log.
 
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from bot.context import Context, UserError
-from bot.convert import ID
+from bot.convert import ID, Kind
 from bot.feature import Arg, Feature
 from bot.features.notices.records import (
     EDITABLE,
+    Category,
     Notice,
     NoticeStatus,
     Organisation,
+    category_name,
 )
 from bot.fmt import joined
 from bot.i18n import N_, _
@@ -101,3 +104,48 @@ async def notice_for(ctx: Context, notice_id: int | None, *, editable: bool = Fa
         raise UserError(_("Notice {id} is already published. Use /notice correct or "
                           "/notice retract.", id=f"#{notice.id}"))
     return notice, org
+
+
+def parse_categories(raw: str) -> list[str]:
+    """Category codes (or their names in the chat's language) from a list typed by a person."""
+    if not raw.strip():
+        return []
+    names: dict[str, str] = {}
+    for c in Category:
+        name = category_name(c).lower()
+        # The full name, or its first word ("documentos" for "Documentos y pasaportes").
+        names[name] = names.get(name, c.value)
+        names.setdefault(name.split()[0], c.value)
+    out: list[str] = []
+    for word in (w.strip().lower() for w in re.split(r"[,;]+|\s+", raw) if w.strip()):
+        code = word if word in {c.value for c in Category} else names.get(word)
+        if code is None:
+            raise UserError(_("{value} is not one of: {choices}.", value=word[:32],
+                              choices=joined((c.value for c in Category), "or")))
+        if code not in out:
+            out.append(code)
+    return out
+
+
+def parse_category(raw: str) -> Category:
+    """One category from its code or its name in the current language."""
+    found = parse_categories(raw)
+    if len(found) != 1:
+        raise UserError(_("{value} is not one of: {choices}.", value=raw.strip()[:32],
+                          choices=joined((c.value for c in Category), "or")))
+    return Category(found[0])
+
+
+def _read_category(raw: str, _ctx: Context | None = None) -> Category:
+    return parse_category(raw)
+
+
+def _read_categories(raw: str, _ctx: Context | None = None) -> list[str]:
+    return parse_categories(raw)
+
+
+# Categories by code or by their name in the chat's language ("documentos").
+CATEGORY: Kind[Category] = Kind("category", N_("documents, elections, emergencies, events, services or other"),
+                                "documents", _read_category)
+CATEGORIES: Kind[list[str]] = Kind("categories", N_("Only these categories (all when empty)"),
+                                   "documents elections", _read_categories)

@@ -18,6 +18,7 @@ from bot.feature import Arg, Where
 from bot.features.notices.actions import NewFor
 from bot.features.notices.common import (
     BROADCASTER,
+    CATEGORY,
     MAX_BODY,
     MAX_TITLE,
     NOTICE,
@@ -25,6 +26,7 @@ from bot.features.notices.common import (
     broadcaster_orgs,
     feature,
     notice_for,
+    parse_category,
     pick_org,
 )
 from bot.features.notices.preview import discard, go, preview
@@ -35,7 +37,6 @@ from bot.features.notices.records import (
     NoticeText,
     Organisation,
 )
-from bot.features.notices.subscriptions import parse_categories
 from bot.fmt import joined, number
 from bot.i18n import N_, SUPPORTED, _, language_name
 from bot.permissions import only
@@ -76,15 +77,6 @@ def check_language(raw: str) -> str:
         raise UserError(_("I don't speak {code} yet. Choose one of: {choices}.",
                           code=raw.strip()[:16], choices=joined(SUPPORTED, "or")))
     return code
-
-
-def parse_category(raw: str) -> Category:
-    """One category from its code or its name in the current language."""
-    found = parse_categories(raw)
-    if len(found) != 1:
-        raise UserError(_("{value} is not one of: {choices}.", value=raw.strip()[:32],
-                          choices=joined((c.value for c in Category), "or")))
-    return Category(found[0])
 
 
 def _text_fields(current: NoticeText | None) -> tuple[forms.FormField, ...]:
@@ -130,6 +122,10 @@ async def _create(ctx: Context, org: Organisation, lang: str, text: NoticeText,
     return await _show(ctx, notice, org)
 
 
+CATEGORY_ARG = Arg("category", N_("documents, elections, emergencies, events, services or other"),
+                   kind=CATEGORY)
+
+
 @feature.command(
     "notice new", N_("Write a new official notice (verified broadcasters)"),
     usage=N_("[<title> | <text> | category | language | broadcaster]"), where=Where.PRIVATE,
@@ -137,7 +133,7 @@ async def _create(ctx: Context, org: Organisation, lang: str, text: NoticeText,
     examples=("/notice new", "/notice new Passport office closed | The office is closed on "
               "Monday 5 May. | documents | en"),
     args=(Arg("title", N_("The title")), Arg("body", N_("The text")),
-          Arg("category", N_("documents, elections, emergencies, events, services or other")),
+          CATEGORY_ARG,
           Arg("language", N_("The language of this text")),
           Arg("organisation", N_("Which broadcaster, if you publish for several")))
 , rule=only(BROADCASTER))
@@ -152,7 +148,7 @@ async def new(ctx: Context) -> Any:
             *((Button(o.name[:60], NewFor(o.id).pack()),) for o in orgs[:10]))
     org = await pick_org(ctx, orgs, ctx.arg("organisation"))
     text = check_text(ctx.arg("title"), ctx.arg("body"))
-    category = parse_category(ctx.arg("category")) if ctx.arg("category") else Category.OTHER
+    category = ctx.value(CATEGORY_ARG) or Category.OTHER
     lang = check_language(ctx.arg("language") or org.language)
     return await _create(ctx, org, lang, text, category)
 

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.context import Context, UserError
 from bot.feature import Arg
 from bot.features.notices.broadcasters import describe
-from bot.features.notices.common import feature
-from bot.features.notices.records import Category, Organisation, category_name
+from bot.features.notices.common import CATEGORIES, feature
+from bot.features.notices.records import Organisation, category_name
 from bot.fmt import joined
 from bot.i18n import N_, _
 from bot.permissions import ANYONE, to_change
 from bot.replies import Reply
 from bot.richtext import Block, Code, RichText, block, bold, doc, line
-
-
-def parse_categories(raw: str) -> list[str]:
-    """Category codes (or their names in the chat's language) from a list typed by a person."""
-    if not raw.strip():
-        return []
-    names: dict[str, str] = {}
-    for c in Category:
-        name = category_name(c).lower()
-        # The full name, or its first word ("documentos" for "Documentos y pasaportes").
-        names[name] = names.get(name, c.value)
-        names.setdefault(name.split()[0], c.value)
-    out: list[str] = []
-    for word in (w.strip().lower() for w in re.split(r"[,;]+|\s+", raw) if w.strip()):
-        code = word if word in {c.value for c in Category} else names.get(word)
-        if code is None:
-            raise UserError(_("{value} is not one of: {choices}.", value=word[:32],
-                              choices=joined((c.value for c in Category), "or")))
-        if code not in out:
-            out.append(code)
-    return out
 
 
 async def _org_named(ctx: Context) -> Organisation:
@@ -46,18 +23,22 @@ async def _org_named(ctx: Context) -> Organisation:
     return org
 
 
+CATEGORIES_ARG = Arg("categories", N_("Only these categories (all when empty)"), rest=True,
+                     kind=CATEGORIES)
+
+
 @feature.command(
     "subscribe", N_("Receive a verified broadcaster's notices in this chat"),
     usage=N_("<broadcaster> [categories]"),
     examples=("/subscribe mx-madrid", "/subscribe mx-madrid documents elections"),
     args=(Arg("organisation", N_("The broadcaster's short name"), required=True),
-          Arg("categories", N_("Only these categories (all when empty)"), rest=True)),
+          CATEGORIES_ARG),
     rule=to_change(),
 )
 async def subscribe(ctx: Context) -> Reply:
     """Subscribe this chat (moderators in a group; anyone for their private chat)."""
     org = await _org_named(ctx)
-    categories = parse_categories(ctx.arg("categories"))
+    categories = ctx.value(CATEGORIES_ARG) or []
     await ctx.store.notices.subscribe(ctx.chat.id, org.id, categories, ctx.person.id)
     await ctx.audit("notice.subscribe", allowed=True, organisation=org.short_name,
                     categories=categories)
