@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from bot.sources import (
     declared,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 OCC = "20260116T1800"
 
 # Every shape, a ref, and the text stored for it. Outbox rows are matched by these strings:
@@ -126,3 +129,93 @@ def test_a_ref_of_the_wrong_shape_is_refused(shape: Source[Any], ref: Any) -> No
 def test_a_shape_cannot_be_declared_twice() -> None:
     with pytest.raises(ValueError, match="declared twice"):
         Source("poll", POLL_CARD.codec)
+
+
+# -- nothing else writes a source ----------------------------------------------------------
+
+# Calls whose first argument is a source.
+_TAKES_SOURCE = {"by_source", "cancel_pending", "edit_everywhere", "edit_deliveries",
+                 "unsent_copies"}
+
+
+def _hand_made(node: ast.AST) -> bool:
+    """Text written in place: a literal, an f-string, or a sum or call made of them."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.BinOp):
+        return _hand_made(node.left) or _hand_made(node.right)
+    if isinstance(node, ast.Call):
+        return any(_hand_made(a) for a in node.args)
+    return False
+
+
+def _names_a_source(node: ast.AST) -> bool:
+    # An attribute only: a variable named `source` may be a file (bot/cli.py).
+    return isinstance(node, ast.Attribute) and node.attr == "source"
+
+
+def _called(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def hand_made_sources(tree: ast.AST) -> list[int]:
+    """The lines of `tree` that write a source instead of taking it from bot/sources.py."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "source" and _hand_made(node.value):
+            lines.append(node.value.lineno)
+        elif isinstance(node, ast.Call):
+            name = _called(node)
+            if name == "SourceRef" or (name in _TAKES_SOURCE
+                                       and any(_hand_made(a) for a in node.args)):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Compare):
+            # storage: DeliveryRow.source == "..."
+            sides = [node.left, *node.comparators]
+            if any(isinstance(s, ast.Attribute) and s.attr == "source" for s in sides) \
+                    and any(_hand_made(s) for s in sides):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Assign) and _hand_made(node.value) and any(
+                isinstance(t, ast.Name) and t.id == "source" for t in node.targets):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.JoinedStr) and any(
+                isinstance(v, ast.FormattedValue) and _names_a_source(v.value)
+                for v in node.values):
+            # f"{poll.source}:results": a derived source (or key) spliced by hand
+            lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_the_scan_finds_what_it_looks_for() -> None:
+    found = hand_made_sources(ast.parse(
+        'NewDelivery(1, {}, key="k", source=f"poll:{poll.id}")\n'
+        'NewDelivery(1, {}, key="k", source="notice-author")\n'
+        'x(source=poll.source + ":edit")\n'
+        'await outbox.by_source(f"{poll.source}:edit")\n'
+        'await edit_everywhere(services, "poll:" + str(n), render, key="k")\n'
+        'select(DeliveryRow).where(DeliveryRow.source == f"notice:{notice_id}")\n'
+        'join(DeliveryRow, DeliveryRow.source == literal("notice:") + cast(NoticeRow.id, String))\n'
+        'source = f"mtg:{meeting.id}:{occ.key}:rem"\n'
+        'SourceRef(text)\n'
+        'for source in (poll.source, f"{poll.source}:results"): pass\n'
+        'key = f"{notice.source}:r{rev}"\n'
+        'NewDelivery(1, {}, key=f"k{n}", source=POLL_CARD.of(poll.id))\n'
+        'select(DeliveryRow).where(DeliveryRow.source == source.text)\n'
+        'join(DeliveryRow, DeliveryRow.source == literal(NOTICE_COPY.prefix) + cast(i, String))\n'
+    ))
+    assert found == list(range(1, 12))
+
+
+@pytest.mark.parametrize("package", ["bot", "adapters", "scheduling", "storage"])
+def test_no_module_writes_a_source_by_hand(package: str) -> None:
+    offenders = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        if path == ROOT / "bot" / "sources.py":
+            continue
+        for line in hand_made_sources(ast.parse(path.read_text(encoding="utf-8"))):
+            offenders.append(f"{path.relative_to(ROOT)}:{line}")
+    assert not offenders, "declare the source in bot/sources.py instead: " + ", ".join(
+        offenders)
