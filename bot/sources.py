@@ -56,9 +56,6 @@ class SourceRef:
         """An outbox key made of this source and `parts` ("poll:12:results" for "results")."""
         return SEPARATOR.join((self.text, *(str(p) for p in parts)))
 
-    def __str__(self) -> str:
-        return self.text
-
 
 _DECLARED: dict[str, Source[Any] | SourceRef] = {}
 
