@@ -2,7 +2,8 @@
 
 Use `community_deliveries` inside a scheduled job (its messages are committed
 with the item), and `post_to_community` from a handler. Copies are tracked by
-`source`, so `edit_everywhere` can later edit or delete every copy at once.
+`source` (declared in bot/sources.py), so `edit_everywhere` can later edit or
+delete every copy at once.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from bot.i18n import use_locale
 from bot.quiet import quiet_until
 from bot.records import Chat, DeliveryOp, DeliveryStatus, NewDelivery, Person
 from bot.replies import Reply, private_chat, reply_to_json
+from bot.sources import SourceRef
 
 Render = Callable[[Chat], Reply | None]
 
 
-def chat_delivery(services: Services, chat: Chat, reply: Reply, *, key: str, source: str,
+def chat_delivery(services: Services, chat: Chat, reply: Reply, *, key: str, source: SourceRef,
                   urgent: bool = False, not_before: datetime | None = None) -> NewDelivery:
     """One message to one chat; unless urgent it waits for the chat's quiet hours to end."""
     when = not_before
@@ -31,7 +33,7 @@ def chat_delivery(services: Services, chat: Chat, reply: Reply, *, key: str, sou
 
 
 async def community_deliveries(
-    services: Services, community_id: int, render: Render, *, key: str, source: str,
+    services: Services, community_id: int, render: Render, *, key: str, source: SourceRef,
     urgent: bool = False, not_before: datetime | None = None,
     exclude_chat_id: int | None = None,
 ) -> list[NewDelivery]:
@@ -55,7 +57,7 @@ async def community_deliveries(
 
 
 async def post_to_community(services: Services, community_id: int, render: Render, *,
-                            key: str, source: str, urgent: bool = False,
+                            key: str, source: SourceRef, urgent: bool = False,
                             exclude_chat_id: int | None = None) -> int:
     """Queue a message for every chat of the community; return how many chats."""
     deliveries = await community_deliveries(services, community_id, render, key=key,
@@ -72,7 +74,7 @@ async def person_chat(services: Services, person: Person) -> Chat:
 
 
 async def person_delivery(services: Services, person: Person, render: Callable[[], Reply], *,
-                          key: str, source: str, hint: str | None = None) -> NewDelivery:
+                          key: str, source: SourceRef, hint: str | None = None) -> NewDelivery:
     """A private message to `person`, rendered in their language."""
     chat = await person_chat(services, person)
     with use_locale(services.person_locale(person, hint, chat)):
@@ -80,7 +82,7 @@ async def person_delivery(services: Services, person: Person, render: Callable[[
     return NewDelivery(chat.id, reply_to_json(reply), key=key, source=source)
 
 
-async def edit_everywhere(services: Services, source: str, render: Render, *, key: str,
+async def edit_everywhere(services: Services, source: SourceRef, render: Render, *, key: str,
                           op: DeliveryOp = DeliveryOp.EDIT) -> int:
     """Edit (or delete, or unpin) every delivered copy of `source`; return how many.
 
@@ -92,7 +94,7 @@ async def edit_everywhere(services: Services, source: str, render: Render, *, ke
     return len(deliveries)
 
 
-async def edit_deliveries(services: Services, source: str, render: Render, *, key: str,
+async def edit_deliveries(services: Services, source: SourceRef, render: Render, *, key: str,
                           op: DeliveryOp = DeliveryOp.EDIT) -> list[NewDelivery]:
     """The edits `edit_everywhere` would queue, returned instead (for jobs)."""
     deliveries = []
@@ -111,12 +113,12 @@ async def edit_deliveries(services: Services, source: str, render: Render, *, ke
         else:
             payload = {}
         deliveries.append(NewDelivery(chat.id, payload, key=f"{key}:{sent.id}", op=op,
-                                      source=f"{source}:{op.value}",
+                                      source=source.after(op),
                                       target_delivery_id=sent.id))
     return deliveries
 
 
-async def unsent_copies(services: Services, source: str) -> int:
+async def unsent_copies(services: Services, source: SourceRef) -> int:
     """How many copies of `source` are still waiting to be sent (an edit cannot reach them)."""
     return sum(1 for d in await services.store.outbox.by_source(source)
                if d.op == DeliveryOp.SEND

@@ -18,6 +18,7 @@ from bot.records import (
     ScheduledItem,
 )
 from bot.replies import Reply, SentMessage
+from bot.sources import SourceRef
 
 if TYPE_CHECKING:
     from bot.features.knowledge.store import KnowledgeStore
@@ -377,7 +378,7 @@ class OutboxStore(Protocol):
         """A delivery by id."""
         ...
 
-    async def by_source(self, source: str) -> list[Delivery]:
+    async def by_source(self, source: SourceRef) -> list[Delivery]:
         """Every delivery produced by one source (for reports, edits and retractions)."""
         ...
 
@@ -385,7 +386,7 @@ class OutboxStore(Protocol):
         """How many deliveries are due now or being sent."""
         ...
 
-    async def cancel_pending(self, source: str) -> int:
+    async def cancel_pending(self, source: SourceRef) -> int:
         """Cancel deliveries of a source not yet claimed."""
         ...
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.events import ChatKind, ChatRef, Platform
+
+if TYPE_CHECKING:
+    from bot.sources import SourceRef
 
 
 @dataclass(slots=True)
@@ -128,7 +131,7 @@ class Delivery:
     not_before: datetime | None = None
     message_ids: tuple[str, ...] = ()
     error: str | None = None
-    # What produced it ("notice:12", "reminder:3"), for reports and edits.
+    # What it is a copy of, as stored: the text of a SourceRef ("notice:12").
     source: str | None = None
     # The delivery whose message this one edits or deletes.
     target_delivery_id: int | None = None
@@ -142,7 +145,8 @@ class NewDelivery:
     payload: dict[str, Any]
     key: str
     op: DeliveryOp = DeliveryOp.SEND
-    source: str | None = None
+    # What it is a copy of (declared in bot/sources.py), so edits reach every copy.
+    source: SourceRef | None = None
     not_before: datetime | None = None
     target_delivery_id: int | None = None
     urgent: bool = False

@@ -25,6 +25,7 @@ from bot.ports import DeliveryError
 from bot.records import NewDelivery
 from bot.replies import Delete, Outcome, Reply, Toast, private_chat, reply_to_json
 from bot.richtext import doc
+from bot.sources import TELEGRAM_REPLY
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class Responder:
         wait = timedelta(seconds=err.retry_after or 0)
         await self.app.services.outbox.enqueue([NewDelivery(
             stored.id, reply_to_json(reply), key=f"telegram-reply:{target.id}:{ref}",
-            source="telegram-reply", not_before=self.app.clock.now() + wait)])
+            source=TELEGRAM_REPLY, not_before=self.app.clock.now() + wait)])
         log.info("reply in chat %s queued in the outbox", target.id)
 
     async def _gone(self, chat: ChatRef) -> None:

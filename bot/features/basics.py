@@ -12,6 +12,7 @@ from bot.permissions import ANYONE, MODERATORS, Role
 from bot.records import Chat, NewDelivery
 from bot.replies import Reply, reply_to_json
 from bot.richtext import Block, Line, RichText, block, bold, bullets, doc, line
+from bot.sources import LINK
 
 feature = Feature("basics", N_("General"), order=0)
 
@@ -158,7 +159,7 @@ async def _join_space(ctx: Context) -> list[Chat]:
                          platform=chat.platform.title()))
         deliveries.append(NewDelivery(other.id, reply_to_json(Reply(body)),
                                       key=f"setup:{chat.id}:{other.id}:{target}",
-                                      source=f"link:{target}"))
+                                      source=LINK.of(target)))
     await ctx.services.outbox.enqueue(deliveries)
     return others
 

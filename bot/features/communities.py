@@ -15,6 +15,7 @@ from bot.permissions import MODERATORS, Role
 from bot.records import Chat, NewDelivery, Person
 from bot.replies import Button, Reply, Toast, reply_to_json
 from bot.richtext import Code, doc, line
+from bot.sources import LINK
 
 feature = Feature("communities", N_("Community"), order=20)
 
@@ -71,7 +72,7 @@ async def link(ctx: Context) -> Reply:
                          platform=ctx.chat.platform.title()))
         deliveries.append(NewDelivery(other.id, reply_to_json(Reply(body)),
                                       key=f"link:{ctx.chat.id}:{other.id}:{code}",
-                                      source=f"link:{target}"))
+                                      source=LINK.of(target)))
     await ctx.services.outbox.enqueue(deliveries)
     names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
     return Reply(doc(_("Linked. This chat now shares meetings, polls and the knowledge base "

@@ -20,6 +20,7 @@ from bot.quiet import parse_hhmm, window
 from bot.records import Chat, NewDelivery, Person, ScheduledItem
 from bot.replies import Reply
 from bot.richtext import Block, Line, RichText, Text, block, bold, line
+from bot.sources import DIGEST
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ async def send_digest(jctx: JobContext, item: ScheduledItem, chat_id: int) -> li
             return []
         reply = Reply(RichText((_heading(frequency, since, now, zone), *sections)))
     return [chat_delivery(services, chat, reply, key=f"digest:{item.id}",
-                          source=f"digest:{chat.id}")]
+                          source=DIGEST.of(chat.id))]
 
 
 @feature.job(PLAN_KIND)

@@ -23,6 +23,7 @@ from bot.features.notices.records import (
     Subscription,
 )
 from bot.records import Chat, DeliveryOp, DeliveryStatus, NewDelivery
+from bot.sources import NOTICE_COPY
 from storage.models.core import ChatRow, DeliveryRow
 from storage.models.notices import (
     BroadcasterAccountRow,
@@ -273,7 +274,7 @@ class SqlNotices(Repo):
     async def revise(self, notice: Notice, expected_revision: int,
                      pending_payloads: dict[int, dict[str, Any]] | None) -> bool:
         """Save a correction or retraction and rewrite (or, for None, cancel) unsent copies."""
-        source = notice.source
+        source = notice.source.text
         async with self.sessions.begin() as s:
             result = await s.execute(update(NoticeRow).where(
                 NoticeRow.id == notice.id, NoticeRow.revision == expected_revision,
@@ -305,7 +306,7 @@ class SqlNotices(Repo):
         reached = (
             select(NoticeRow.id)
             .join(DeliveryRow, DeliveryRow.source
-                  == literal("notice:") + cast(NoticeRow.id, String))
+                  == literal(NOTICE_COPY.prefix) + cast(NoticeRow.id, String))
             .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
             .where(ChatRow.community_id == community_id,
                    NoticeRow.status == NoticeStatus.PUBLISHED.value,
@@ -320,13 +321,13 @@ class SqlNotices(Repo):
 
     async def copies(self, notice_id: int) -> list[Copy]:
         """Every chat's copy of a published notice, with the revision it shows."""
-        source = f"notice:{notice_id}"
+        source = NOTICE_COPY.of(notice_id)
         rev = DeliveryRow.payload["rev"].as_integer()
         async with self.sessions() as s:
             edits: dict[int, tuple[int, str]] = {}
             for target, edit_rev, status in await s.execute(
                     select(DeliveryRow.target_delivery_id, rev, DeliveryRow.status)
-                    .where(DeliveryRow.source == f"{source}:edit")):
+                    .where(DeliveryRow.source == source.edits.text)):
                 if target is not None and (target not in edits or edits[target][0] < edit_rev):
                     edits[target] = (edit_rev or 0, status)
             # Plain columns, not ORM rows: the report tick reads this every two seconds.
@@ -336,7 +337,8 @@ class SqlNotices(Repo):
                        ChatRow.community_id, ChatRow.title, ChatRow.language,
                        ChatRow.timezone, ChatRow.active, ChatRow.space_id)
                 .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
-                .where(DeliveryRow.source == source, DeliveryRow.op == DeliveryOp.SEND.value)
+                .where(DeliveryRow.source == source.text,
+                       DeliveryRow.op == DeliveryOp.SEND.value)
                 .order_by(DeliveryRow.id))
             out = []
             for (did, status, error, sent_rev, chat_id, platform, platform_id, kind, community,
@@ -364,7 +366,7 @@ class SqlNotices(Repo):
             if not result.rowcount:  # type: ignore[attr-defined]
                 return False
             await s.execute(update(DeliveryRow).where(
-                DeliveryRow.source == f"notice:{notice_id}",
+                DeliveryRow.source == NOTICE_COPY.of(notice_id).text,
                 DeliveryRow.status == DeliveryStatus.PENDING.value,
             ).values(status=DeliveryStatus.CANCELLED.value))
             return True

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.records import Delivery, DeliveryOp, DeliveryStatus, NewDelivery
+from bot.sources import SourceRef
 from storage.models.core import ChatRow, DeliveryRow
 from storage.repos.base import Repo
 
@@ -34,7 +35,8 @@ async def insert_deliveries(s: Any, dialect: str, deliveries: Sequence[NewDelive
     rows: list[dict[str, Any]] = [{
         "key": d.key[:200], "chat_id": d.chat_id, "op": d.op.value, "payload": d.payload,
         "status": DeliveryStatus.PENDING.value, "attempts": 0,
-        "not_before": d.not_before or now, "message_ids": [], "source": d.source,
+        "not_before": d.not_before or now, "message_ids": [],
+        "source": d.source.text if d.source is not None else None,
         "target_delivery_id": d.target_delivery_id, "urgent": d.urgent, "created_at": now,
     } for d in deliveries]
     ids: list[int] = []
@@ -125,11 +127,11 @@ class SqlOutbox(Repo):
             await s.execute(update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(
                 status=DeliveryStatus.FAILED.value, error=error[:1000]))
 
-    async def cancel_pending(self, source: str) -> int:
+    async def cancel_pending(self, source: SourceRef) -> int:
         """Cancel deliveries of a source that have not been claimed yet."""
         async with self.sessions.begin() as s:
             result = await s.execute(update(DeliveryRow).where(
-                DeliveryRow.source == source,
+                DeliveryRow.source == source.text,
                 DeliveryRow.status == DeliveryStatus.PENDING.value,
             ).values(status=DeliveryStatus.CANCELLED.value))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -195,10 +197,10 @@ class SqlOutbox(Repo):
             row = await s.get(DeliveryRow, delivery_id)
             return delivery_record(row) if row else None
 
-    async def by_source(self, source: str) -> list[Delivery]:
+    async def by_source(self, source: SourceRef) -> list[Delivery]:
         """Every delivery of one source, in order."""
         async with self.sessions() as s:
-            rows = await s.scalars(select(DeliveryRow).where(DeliveryRow.source == source)
+            rows = await s.scalars(select(DeliveryRow).where(DeliveryRow.source == source.text)
                                    .order_by(DeliveryRow.id))
             return [delivery_record(r) for r in rows]
 

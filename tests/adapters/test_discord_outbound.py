@@ -14,6 +14,7 @@ from bot.fanout import person_delivery
 from bot.records import Chat, DeliveryOp, DeliveryStatus, NewDelivery
 from bot.replies import Button, Reply, reply_to_json
 from bot.richtext import bold, doc, line
+from bot.sources import SourceRef
 from tests.adapters.discord_features import base_features
 from tests.adapters.discord_harness import DiscordHarness, discord_harness
 
@@ -137,7 +138,7 @@ async def test_private_messages_go_to_the_persons_dm(dc: DiscordHarness) -> None
     person = await dc.store.people.ensure(
         UserRef(Platform.DISCORD, str(dc.world.member), "Ben", "ben"), "fr")
     delivery = await person_delivery(services, person, lambda: Reply(doc("Bonjour")),
-                                     key="dm1", source="test")
+                                     key="dm1", source=SourceRef("test"))
     await services.outbox.enqueue([delivery])
     await dc.settle()
     dm = dc.fake.dm_channel_id(dc.world.member)
@@ -146,7 +147,7 @@ async def test_private_messages_go_to_the_persons_dm(dc: DiscordHarness) -> None
     shy = dc.fake.add_user("shy", accepts_dms=False)
     other = await dc.store.people.ensure(UserRef(Platform.DISCORD, str(shy), "Shy"), None)
     delivery = await person_delivery(services, other, lambda: Reply(doc("Hola")), key="dm2",
-                                     source="test")
+                                     source=SourceRef("test"))
     await services.outbox.enqueue([delivery])
     await dc.settle()
     chat = await dc.store.chats.find(Platform.DISCORD, str(shy))

@@ -21,6 +21,7 @@ from bot.ports import DeliveryError
 from bot.records import DeliveryStatus, NewDelivery
 from bot.replies import Reply, reply_to_json
 from bot.richtext import text
+from bot.sources import TELEGRAM_REPLY
 from scheduling.pacing import Limits
 from tests.adapters.probe import long_body
 from tests.adapters.telegram_harness import TelegramHarness
@@ -93,7 +94,7 @@ async def test_a_reply_that_keeps_failing_is_handed_to_the_outbox(tg: TelegramHa
     assert [c.status for c in calls] == [500, 500, 500, 500, 200]  # 4 in place, then queued
     [hello] = tg.fake.messages(ADA)
     assert hello.text.startswith("Hello, Ada!")
-    [queued] = await tg.store.outbox.by_source("telegram-reply")
+    [queued] = await tg.store.outbox.by_source(TELEGRAM_REPLY)
     assert queued.status == DeliveryStatus.SENT
     [again] = await tg.command(ADA, ADA, "/start")  # and the bot carries on
     assert again.text.startswith("Hello")

@@ -11,6 +11,7 @@ from bot.forms import SkipField
 from bot.records import DeliveryStatus
 from bot.replies import Reply
 from bot.richtext import Bold, Link, Text
+from bot.sources import NOTICE_COPY
 from tests.notices.helpers import (
     ScriptedMessenger,
     as_consul,
@@ -228,7 +229,7 @@ async def test_categories_filter_but_urgent_notices_reach_everyone(harness: Harn
     copies = [r for sent in telegram.copies().values() for r in sent]
     assert len(copies) == 2 and all(r.pin for r in copies)
     assert all("🚨 Urgent" in r.body.plain() for r in copies)
-    rows = await h.app.store.outbox.by_source("notice:1")
+    rows = await h.app.store.outbox.by_source(NOTICE_COPY.of(1))
     assert all(d.status == DeliveryStatus.SENT for d in rows)
 
 
@@ -243,7 +244,7 @@ async def test_discarding_a_draft_and_unscheduling(harness: Harness) -> None:
     assert "Draft #1 discarded." in texts(await h.send("/notice cancel 1"))
     assert "I don't know notice #1" in texts(await h.send("/notice preview 1"))
     await h.advance(timedelta(days=30))
-    assert await h.app.store.outbox.by_source("notice:1") == []
+    assert await h.app.store.outbox.by_source(NOTICE_COPY.of(1)) == []
     listing = texts(await h.send("/notice list"))
     assert "#1 · discarded · Aviso" in listing
 

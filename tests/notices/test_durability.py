@@ -19,6 +19,7 @@ from bot.events import ChatKind, ChatRef, Platform
 from bot.features.notices.publish import publish
 from bot.features.notices.records import Notice, NoticeText
 from bot.records import DeliveryStatus
+from bot.sources import NOTICE_COPY
 from tests.notices.helpers import ScriptedMessenger, as_consul, register, subscribed_chats
 from tests.support import Harness, open_store, settings_for_tests
 
@@ -82,7 +83,7 @@ def _lines(path: Path) -> list[dict[str, str]]:
 
 async def _states(db: Path) -> Counter[DeliveryStatus]:
     async with open_store(f"sqlite+aiosqlite:///{db}", FakeClock()) as store:
-        return Counter(d.status for d in await store.outbox.by_source("notice:1"))
+        return Counter(d.status for d in await store.outbox.by_source(NOTICE_COPY.of(1)))
 
 
 def test_kill_9_mid_broadcast_then_restart_no_copy_twice_none_missing(tmp_path: Path) -> None:
@@ -122,4 +123,4 @@ async def test_the_same_notice_cannot_be_queued_twice(db_url: str) -> None:
         first, second = await asyncio.gather(publish(app.services, notice, org),
                                              publish(app.services, notice, org))
         assert [r is None for r in (first, second)].count(True) == 1
-        assert len(await store.outbox.by_source("notice:1")) == 1
+        assert len(await store.outbox.by_source(NOTICE_COPY.of(1))) == 1

@@ -11,6 +11,7 @@ from bot.events import ChatKind, ChatRef, Platform
 from bot.features.notices.records import Notice, NoticeStatus, NoticeText
 from bot.forms import Dialogue, Form, FormField
 from bot.records import DeliveryOp, DeliveryStatus, NewDelivery
+from bot.sources import NOTICE_REPORT
 from storage.store import SqlStore
 
 
@@ -41,7 +42,8 @@ async def test_publishing_is_one_transaction_and_happens_once(store: SqlStore) -
     assert kept is not None and kept.status == NoticeStatus.DRAFT
     assert await store.outbox.by_source(notice.source) == []
 
-    report = NewDelivery(chats[0], {"body": []}, key="notice-report:1", source="notice-report:1")
+    report = NewDelivery(chats[0], {"body": []}, key="notice-report:1",
+                         source=NOTICE_REPORT.of(1))
     first = await store.notices.publish(notice.id, [_copy(notice, c) for c in chats], report,
                                         store.chats.clock.now())
     assert first is not None and first.chats == 3 and first.report_delivery_id is not None
@@ -69,7 +71,7 @@ async def test_revisions_rewrite_unsent_copies_and_race_safely(store: SqlStore) 
     assert copies[chats[1]].revision == 1 and copies[chats[2]].revision == 1
     await store.outbox.enqueue([NewDelivery(chats[0], {"body": [], "rev": 1},
                                             key="notice:1:r1:1", op=DeliveryOp.EDIT,
-                                            source="notice:1:edit",
+                                            source=notice.source.edits,
                                             target_delivery_id=claimed.id)])
     copies = {c.chat.id: c for c in await store.notices.copies(notice.id)}
     assert copies[chats[0]].revision == 1

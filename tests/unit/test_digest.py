@@ -16,6 +16,7 @@ from bot.i18n import N_, _
 from bot.quiet import quiet_until
 from bot.records import Chat
 from bot.richtext import Block, block, bold, line
+from bot.sources import SourceRef
 from tests.support import make_harness, open_store, settings_for_tests, texts
 
 notes = Feature("notes", N_("Notes"))
@@ -157,9 +158,9 @@ async def test_quiet_hours_hold_fanned_out_posts_until_they_end(db_url: str) -> 
         assert chat is not None
         services = h.app.services
         await post_to_community(services, chat.community_id, lambda c: Reply(doc("later")),
-                                key="q", source="q")
+                                key="q", source=SourceRef("q"))
         await post_to_community(services, chat.community_id, lambda c: Reply(doc("now")),
-                                key="u", source="u", urgent=True)
+                                key="u", source=SourceRef("u"), urgent=True)
         await h.settle()
         assert h.messenger.texts() == ["now"]
         await h.advance(timedelta(hours=8))

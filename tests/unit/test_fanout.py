@@ -8,6 +8,7 @@ from bot.i18n import _
 from bot.records import Chat, DeliveryOp
 from bot.replies import Reply
 from bot.richtext import doc
+from bot.sources import SourceRef
 from tests.support import Harness, RecordingMessenger
 
 
@@ -23,9 +24,9 @@ async def test_each_chat_gets_one_copy_in_its_language_and_edits_follow(
     def hello(chat: Chat) -> Reply:
         return Reply(doc(_("Hello, everyone!")))
 
-    services = harness.app.services
-    assert await post_to_community(services, es.community_id, hello, key="t", source="t") == 2
-    assert await post_to_community(services, es.community_id, hello, key="t", source="t") == 2
+    services, t = harness.app.services, SourceRef("t")
+    assert await post_to_community(services, es.community_id, hello, key="t", source=t) == 2
+    assert await post_to_community(services, es.community_id, hello, key="t", source=t) == 2
     await harness.settle()
     assert harness.messenger.texts() == ["¡Hola a todos!"]
     assert discord.texts() == ["Bonjour à tous\xa0!"]
@@ -33,9 +34,9 @@ async def test_each_chat_gets_one_copy_in_its_language_and_edits_follow(
     def bye(chat: Chat) -> Reply:
         return Reply(doc(_("This button no longer works.")))
 
-    assert await edit_everywhere(services, "t", bye, key="t:v2") == 2
+    assert await edit_everywhere(services, t, bye, key="t:v2") == 2
     await harness.settle()
     assert [r.body.plain() for _c, _ids, r in discord.edits] == ["Ce bouton ne fonctionne plus."]
-    assert await edit_everywhere(services, "t", bye, key="t:del", op=DeliveryOp.DELETE) == 2
+    assert await edit_everywhere(services, t, bye, key="t:del", op=DeliveryOp.DELETE) == 2
     await harness.settle()
     assert len(discord.deleted) == 1 and len(harness.messenger.deleted) == 1

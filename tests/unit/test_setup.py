@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.events import ChatKind, ChatRef, Platform
+from bot.sources import LINK
 from tests.support import Harness, texts
 
 
@@ -32,7 +33,7 @@ async def test_channels_set_up_in_one_server_share_a_community(harness: Harness)
     assert c1 is not None and c2 is not None and c3 is not None
     assert c1.community_id == c3.community_id != c2.community_id
     # The first channel hears about it through the outbox.
-    [notice] = await store.outbox.by_source(f"link:{c1.community_id}")
+    [notice] = await store.outbox.by_source(LINK.of(c1.community_id))
     assert notice.chat_id == c1.id
     # Again: greets, links nothing more. Another server's channel starts its own community.
     assert "Linked" not in texts(await _channel(harness, "c3").send("/setup"))

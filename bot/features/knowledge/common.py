@@ -18,6 +18,7 @@ from bot.permissions import Check, Role
 from bot.records import Person
 from bot.replies import Button, Reply
 from bot.richtext import Line, RichText, Timestamp, block, bold, doc, italic, line, text
+from bot.sources import SourceRef
 
 from .actions import KbApprove, KbHelpful, KbOpen, KbReject, KbRejectWhy
 from .records import Credit, Entry, EntryKind, EntryStatus
@@ -104,7 +105,7 @@ async def person_by_key(services: Services, key: str) -> Person | None:
 
 
 async def tell(ctx: Context, who: Credit, render: Callable[[], Reply], *, key: str,
-               source: str) -> None:
+               source: SourceRef) -> None:
     """Queue a private message to a person credited on an entry (not to oneself)."""
     if who.key == ctx.person.key:
         return

@@ -25,6 +25,7 @@ from bot.i18n import N_, _, ngettext, pgettext
 from bot.permissions import MODERATORS
 from bot.replies import Button, Outcome, Reply, Toast
 from bot.richtext import bold, doc, italic, line
+from bot.sources import KB_ENTRY
 
 from .opportunities import plan_deadline
 from .records import Credit, Entry, EntryStatus, Proposal, RevisionState
@@ -95,6 +96,11 @@ async def _latest(ctx: Context, entry: Entry) -> int:
     return proposed[-1] if proposed else entry.version
 
 
+def _key(entry: Entry, version: int, outcome: str) -> str:
+    """The outbox key of the note telling a writer how one version was judged."""
+    return KB_ENTRY.of(entry.id).key(f"v{version}", outcome)
+
+
 async def approve_item(ctx: Context, entry: Entry, version: int) -> Callable[[], str]:
     """Publish an entry or apply an edit; the confirmation, rendered when called."""
     item = await _waiting(ctx, entry, version)
@@ -107,7 +113,7 @@ async def approve_item(ctx: Context, entry: Entry, version: int) -> Callable[[],
         await plan_deadline(ctx.services, done)
         await tell(ctx, entry.submitted_by, lambda: Reply(doc(_(
             "Your entry “{title}” is now in the knowledge base. Thank you!", title=entry.title))),
-            key=f"kb:{entry.id}:v{version}:approved", source=f"kb:{entry.id}")
+            key=_key(entry, version, "approved"), source=KB_ENTRY.of(entry.id))
         await ctx.audit("kb approve", entry=entry.id, version=version)
         return lambda: _("Entry {number} is published. Approved by {name}.", number=entry.id,
                          name=me.name)
@@ -117,7 +123,7 @@ async def approve_item(ctx: Context, entry: Entry, version: int) -> Callable[[],
                           "edit again on the new version.", number=entry.id))
     await tell(ctx, item.revision.editor, lambda: Reply(doc(_(
         "Your change to “{title}” is accepted. Thank you!", title=entry.title))),
-        key=f"kb:{entry.id}:v{version}:approved", source=f"kb:{entry.id}")
+        key=_key(entry, version, "approved"), source=KB_ENTRY.of(entry.id))
     await ctx.audit("kb approve", entry=entry.id, version=version)
     return lambda: _("The change to entry {number} is applied. Approved by {name}.",
                      number=entry.id, name=me.name)
@@ -153,8 +159,8 @@ async def reject_item(ctx: Context, entry: Entry, version: int,
             return Reply(doc(_("A moderator did not accept your change to “{title}”.",
                                title=entry.title),
                              _("Reason: {reason}", reason=reason_text(reason))))
-    await tell(ctx, writer, message, key=f"kb:{entry.id}:v{version}:rejected",
-               source=f"kb:{entry.id}")
+    await tell(ctx, writer, message, key=_key(entry, version, "rejected"),
+               source=KB_ENTRY.of(entry.id))
     await ctx.audit("kb reject", entry=entry.id, version=version, reason=reason[:200])
     return lambda: _("Rejected by {name}. Reason: {reason}", name=me.name,
                      reason=reason_text(reason))

@@ -33,6 +33,7 @@ from bot.permissions import ANYONE, MODERATORS
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Button, Reply
 from bot.richtext import Line, block, bold, doc, line
+from bot.sources import KB_ENTRY
 
 from .records import Entry, EntryKind, EntryStatus
 from .text import check_body, check_link, check_title, parse_tags, split_link
@@ -121,7 +122,7 @@ async def remind(jctx: JobContext, item: ScheduledItem, ref: DeadlineRef) -> lis
     group, epoch = live[0].group_id, item.payload["deadline"]
     return await community_deliveries(
         services, live[0].community_id, render,
-        key=f"kb:remind:{group}:{item.payload.get('days')}:{epoch}", source=f"kb:{group}")
+        key=f"kb:remind:{group}:{item.payload.get('days')}:{epoch}", source=KB_ENTRY.of(group))
 
 
 @feature.job(CLOSE)

@@ -23,6 +23,7 @@ from bot.ports import Store
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Document, Reply
 from bot.richtext import block, bold, bullets, doc, line
+from bot.sources import MINUTES, MINUTES_ACTION
 
 
 async def _names(store: Store, session: Session) -> dict[int, str]:
@@ -77,9 +78,10 @@ async def end(ctx: Context) -> Reply:
     def render(chat: Chat) -> Reply:
         return Reply(minutes_body(closed, marks, names, services.chat_zone(chat)))
 
+    live = MINUTES.of(closed.id)
     await services.outbox.enqueue(await community_deliveries(
-        services, ctx.chat.community_id, render, key=f"minutes:{closed.id}:end",
-        source=f"minutes:{closed.id}", exclude_chat_id=ctx.chat.id))
+        services, ctx.chat.community_id, render, key=live.key("end"), source=live,
+        exclude_chat_id=ctx.chat.id))
     await ctx.audit("session end", session=closed.id, marks=len(marks))
     return await minutes_reply(ctx, closed, _("The session has ended. Here are the minutes; "
                                               "every linked chat gets them too."))
@@ -162,7 +164,7 @@ async def action_due(jctx: JobContext, item: ScheduledItem, mark_id: int) -> lis
                                date=date_text(mark.due_at or jctx.now(), zone)))),
             mark.text, _("From: {title}. When it is done, send /done {id}.",
                          title=title_of(session), id=str(mark.id))),
-        ), key=f"mtg:act:{item.id}", source=f"minutes:{session.id}:act")]
+        ), key=f"mtg:act:{item.id}", source=MINUTES_ACTION.of(session.id))]
 
     def render(chat: Chat) -> Reply:
         zone = services.chat_zone(chat)
@@ -173,4 +175,4 @@ async def action_due(jctx: JobContext, item: ScheduledItem, mark_id: int) -> lis
 
     return await community_deliveries(services, session.community_id, render,
                                       key=f"mtg:act:{item.id}",
-                                      source=f"minutes:{session.id}:act")
+                                      source=MINUTES_ACTION.of(session.id))

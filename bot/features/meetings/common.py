@@ -45,11 +45,6 @@ CHAIR = Check("the session's chairs", _chairs,
               lambda _ctx: _("Only the session's chairs and moderators can do that."))
 
 
-def card_source(meeting_id: int, occ: str) -> str:
-    """The outbox source of every copy of one occurrence's card."""
-    return f"mtg:{meeting_id}:{occ}"
-
-
 async def communities_for(ctx: Context) -> list[int]:
     """The communities whose meetings the caller sees here (all of theirs in private)."""
     if ctx.is_private:

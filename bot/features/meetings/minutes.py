@@ -30,6 +30,7 @@ from bot.permissions import ANYONE, moderators_or
 from bot.records import Chat
 from bot.replies import Reply
 from bot.richtext import bold, doc, line
+from bot.sources import MINUTES
 
 ACTION_DUE = JobKind("meeting.action", "meetings", ROW_ID, table="minutes_marks", moves=True)
 MAX_MARKS = 500
@@ -99,9 +100,10 @@ async def start(ctx: Context) -> Reply:
         raise UserError(_("A session is already running (since {time}). End it with "
                           "/session end.", time=time_text(open_one.started_at, ctx.zone)))
     render = _announce(title_of(session))
+    live = MINUTES.of(session.id)
     await ctx.services.outbox.enqueue(await community_deliveries(
-        ctx.services, ctx.chat.community_id, render, key=f"minutes:{session.id}:start",
-        source=f"minutes:{session.id}", exclude_chat_id=ctx.chat.id))
+        ctx.services, ctx.chat.community_id, render, key=live.key("start"), source=live,
+        exclude_chat_id=ctx.chat.id))
     return render(ctx.chat)
 
 
@@ -140,9 +142,10 @@ async def topic(ctx: Context) -> Reply:
     def render(chat: Chat) -> Reply:
         return Reply(doc(line("📌 ", bold(_("Topic: {text}", text=text)))))
 
+    live = MINUTES.of(session.id)
     await ctx.services.outbox.enqueue(await community_deliveries(
-        ctx.services, ctx.chat.community_id, render, key=f"minutes:{session.id}:t{mark_id}",
-        source=f"minutes:{session.id}", exclude_chat_id=ctx.chat.id))
+        ctx.services, ctx.chat.community_id, render, key=live.key(f"t{mark_id}"), source=live,
+        exclude_chat_id=ctx.chat.id))
     return render(ctx.chat)
 
 

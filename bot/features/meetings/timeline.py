@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 
 from bot.context import JobContext, Services
 from bot.fanout import Render, community_deliveries, edit_deliveries, person_delivery, unsent_copies
-from bot.features.meetings.common import CARD_DEBOUNCE, DEFAULT_REMINDERS, card_source, feature
+from bot.features.meetings.common import CARD_DEBOUNCE, DEFAULT_REMINDERS, feature
 from bot.features.meetings.records import Answer, Meeting
 from bot.features.meetings.recurrence import current, occurrence, upcoming
 from bot.features.meetings.render import card, reminder
 from bot.jobs import ROW_ID, Fields, JobKind
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Reply
+from bot.sources import MEETING_CARD, MEETING_REMINDER, MEETING_SAY, MeetingDate
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +74,17 @@ async def sync_deliveries(services: Services, meeting: Meeting, *, now: datetime
     if announce is not None:
         out += await community_deliveries(services, meeting.community_id, announce,
                                           key=f"mtg:{meeting.id}:{tag}:say",
-                                          source=f"mtg:{meeting.id}:say")
+                                          source=MEETING_SAY.of(meeting.id))
     if meeting.card_occ:
         render = await card_render(services, meeting, meeting.card_occ, now)
-        out += await edit_deliveries(services, card_source(meeting.id, meeting.card_occ),
-                                     render, key=f"mtg:{meeting.id}:{tag}:edit")
+        live = MEETING_CARD.of(MeetingDate(meeting.id, meeting.card_occ))
+        out += await edit_deliveries(services, live, render, key=f"mtg:{meeting.id}:{tag}:edit")
     occ = current(meeting, now)
     if occ is not None:
-        source = card_source(meeting.id, occ.key)
+        source = MEETING_CARD.of(MeetingDate(meeting.id, occ.key))
         render = await card_render(services, meeting, occ.key, now)
         out += await community_deliveries(services, meeting.community_id, render,
-                                          key=f"{source}:card", source=source)
+                                          key=source.key("card"), source=source)
         if occ.key != meeting.card_occ:
             meeting.card_occ = occ.key
             await services.store.meetings.update(meeting)
@@ -97,7 +98,7 @@ async def sync(services: Services, meeting: Meeting, *, now: datetime, tag: str,
     deliveries = await sync_deliveries(services, meeting, now=now, tag=tag, announce=announce)
     await services.outbox.enqueue(deliveries)
     await arm(services, meeting, now)
-    if edited and await unsent_copies(services, card_source(meeting.id, edited)):
+    if edited and await unsent_copies(services, MEETING_CARD.of(MeetingDate(meeting.id, edited))):
         # Some copies were still queued when the edit was made: edit them once sent.
         await refresh_later(services, meeting.id, edited, now, tries=1)
     return len(deliveries)
@@ -144,10 +145,10 @@ async def refresh_card(jctx: JobContext, item: ScheduledItem, ref: CardRef) -> l
         return []
     services, now, key = jctx.services, jctx.now(), ref.occ
     render = await card_render(services, meeting, key, now)
-    out = await edit_deliveries(services, card_source(meeting.id, key), render,
-                                key=f"mtg:{meeting.id}:{key}:r{item.id}")
+    copies = MEETING_CARD.of(MeetingDate(meeting.id, key))
+    out = await edit_deliveries(services, copies, render, key=copies.key(f"r{item.id}"))
     tries = int(item.payload.get("tries", 0))
-    if tries < MAX_CARD_RETRIES and await unsent_copies(services, card_source(meeting.id, key)):
+    if tries < MAX_CARD_RETRIES and await unsent_copies(services, copies):
         await refresh_later(services, meeting.id, key, now, tries=tries + 1)
     return out
 
@@ -168,7 +169,7 @@ async def remind(jctx: JobContext, item: ScheduledItem, ref: ReminderRef) -> lis
     def render(chat: Chat) -> Reply:
         return reminder(meeting, occ, counts, agenda, zone=services.chat_zone(chat), now=now)
 
-    source = f"mtg:{meeting.id}:{occ.key}:rem"
+    source = MEETING_REMINDER.of(MeetingDate(meeting.id, occ.key))
     out = await community_deliveries(services, meeting.community_id, render,
                                      key=f"mtg:rem:{item.id}", source=source)
     for rsvp in await services.store.meetings.rsvps(meeting.id, occ.key):

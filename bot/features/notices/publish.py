@@ -22,6 +22,7 @@ from bot.quiet import quiet_until
 from bot.records import Chat, NewDelivery, ScheduledItem
 from bot.replies import Reply, reply_to_json
 from bot.richtext import doc
+from bot.sources import NOTICE_AUTHOR
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def copy_delivery(notice: Notice, chat: Chat, data: dict[str, Any],
     not_before = None
     if not notice.urgent:
         not_before = quiet_until(chat, services.chat_zone(chat), services.clock.now())
-    return NewDelivery(chat.id, data, key=f"notice:{notice.id}:{chat.id}", source=notice.source,
+    return NewDelivery(chat.id, data, key=notice.source.key(chat.id), source=notice.source,
                        urgent=notice.urgent, not_before=not_before)
 
 
@@ -85,7 +86,7 @@ async def tell_author(services: Services, notice: Notice, message: Lazy,
     with use_locale(locale):
         body = doc(message.text(id=f"#{notice.id}"))
     return [NewDelivery(notice.author_chat_id, reply_to_json(Reply(body)),
-                        key=f"notice:{notice.id}:author:{what}", source="notice-author")]
+                        key=notice.source.key("author", what), source=NOTICE_AUTHOR)]
 
 
 @feature.job(PUBLISH_JOB)

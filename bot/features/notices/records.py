@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.events import Platform
 from bot.i18n import pgettext
 from bot.records import Chat, DeliveryStatus
+from bot.sources import NOTICE_COPY, SourceRef
 
 
 class Category(StrEnum):
@@ -111,9 +112,9 @@ class Notice:
     report_digest: str | None = None
 
     @property
-    def source(self) -> str:
+    def source(self) -> SourceRef:
         """The outbox source of its copies."""
-        return f"notice:{self.id}"
+        return NOTICE_COPY.of(self.id)
 
     @property
     def main_text(self) -> NoticeText | None:

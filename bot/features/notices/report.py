@@ -29,6 +29,7 @@ from bot.permissions import only
 from bot.records import DeliveryOp, DeliveryStatus, NewDelivery, ScheduledItem
 from bot.replies import Reply, reply_to_json
 from bot.richtext import Block, RichText, block, bold, bullets, italic, line
+from bot.sources import NOTICE_REPORT
 
 TICK = timedelta(seconds=2)
 TICK_GRACE = int(timedelta(days=1).total_seconds())
@@ -120,8 +121,9 @@ async def initial_report(services: Services, notice: Notice, org: Organisation,
     with use_locale(await _report_locale(services, notice)):
         body = render_report(notice, [], 0, busy=chats > 0)
     # Urgent: the broadcaster's own report must not queue behind the copies it reports on.
+    report = NOTICE_REPORT.of(notice.id)
     return NewDelivery(notice.author_chat_id, reply_to_json(Reply(body)),
-                       key=f"notice-report:{notice.id}", source=f"notice-report:{notice.id}",
+                       key=report.text, source=report,
                        urgent=True)
 
 
@@ -131,13 +133,14 @@ def sweep(services: Services, notice: Notice, org: Organisation,
     stale = [c for c in copies if c.status == DeliveryStatus.SENT and c.chat.active
              and c.revision < notice.revision]
     payloads = copy_payloads(services, notice, org, [c.chat for c in stale])
-    out = [NewDelivery(c.chat.id, payloads[c.chat.id], key=f"{notice.source}:r{notice.revision}:"
-                       f"{c.delivery_id}", op=DeliveryOp.EDIT, source=f"{notice.source}:edit",
+    out = [NewDelivery(c.chat.id, payloads[c.chat.id],
+                       key=notice.source.key(f"r{notice.revision}", c.delivery_id),
+                       op=DeliveryOp.EDIT, source=notice.source.edits,
                        target_delivery_id=c.delivery_id, urgent=True) for c in stale]
     ended = notice.status == NoticeStatus.RETRACTED or notice.expired_at is not None
     if notice.urgent and ended:
-        out += [NewDelivery(c.chat.id, {}, key=f"{notice.source}:unpin:{c.delivery_id}",
-                            op=DeliveryOp.UNPIN, source=f"{notice.source}:unpin",
+        out += [NewDelivery(c.chat.id, {}, key=notice.source.key("unpin", c.delivery_id),
+                            op=DeliveryOp.UNPIN, source=notice.source.unpins,
                             target_delivery_id=c.delivery_id, urgent=True)
                 for c in copies if c.status == DeliveryStatus.SENT and c.chat.active]
     return out
@@ -159,8 +162,9 @@ async def _report_edit(services: Services, notice: Notice, copies: list[Copy],
         return None
     await services.store.notices.set_report_digest(notice.id, digest)
     # One key per tick: the same figures may come back later and must be shown again.
-    return NewDelivery(notice.author_chat_id, data, key=f"notice-report:{notice.id}:t{tick_id}",
-                       op=DeliveryOp.EDIT, source=f"notice-report:{notice.id}:edit",
+    report = NOTICE_REPORT.of(notice.id)
+    return NewDelivery(notice.author_chat_id, data, key=report.key(f"t{tick_id}"),
+                       op=DeliveryOp.EDIT, source=report.edits,
                        target_delivery_id=notice.report_delivery_id, urgent=True)
 
 

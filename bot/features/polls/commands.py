@@ -31,6 +31,7 @@ from bot.permissions import ANYONE, MODERATORS, moderators_or
 from bot.records import Chat, DeliveryOp
 from bot.replies import Reply
 from bot.richtext import doc
+from bot.sources import POLL_RESULTS
 
 POLL = Arg("poll", N_("The poll's number, e.g. 12"), required=True, kind=ID)
 POLL_ARG = (POLL,)
@@ -93,7 +94,7 @@ async def poll_new(ctx: Context) -> Reply:
     def render(chat: Chat) -> Reply:
         return card(poll, empty, services.chat_zone(chat))
 
-    chats = await post_to_community(services, community, render, key=poll.source,
+    chats = await post_to_community(services, community, render, key=poll.source.text,
                                     source=poll.source)
     if closes_at is not None:
         await services.scheduler.schedule(CLOSE_JOB, poll.id, closes_at,
@@ -173,10 +174,11 @@ async def poll_delete(ctx: Context) -> Reply:
     services = ctx.services
     await services.scheduler.cancel(CLOSE_JOB, poll.id)
     await services.scheduler.cancel(REFRESH_JOB, poll.id)
-    for source in (poll.source, f"{poll.source}:results", f"{poll.source}:edit"):
+    results = POLL_RESULTS.of(poll.id)
+    for source in (poll.source, results, poll.source.edits):
         await ctx.store.outbox.cancel_pending(source)
-    for source in (poll.source, f"{poll.source}:results"):
-        await edit_everywhere(services, source, lambda chat: None, key=f"{source}:delete",
+    for source in (poll.source, results):
+        await edit_everywhere(services, source, lambda chat: None, key=source.key("delete"),
                               op=DeliveryOp.DELETE)
     await ctx.audit("poll delete", allowed=True, poll=poll.id)
     return Reply(doc(_("Poll #{id} and its votes are deleted from every chat.", id=poll.id)))

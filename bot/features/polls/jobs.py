@@ -25,6 +25,7 @@ from bot.features.polls.render import card, results
 from bot.i18n import use_locale
 from bot.records import DeliveryOp, DeliveryStatus, NewDelivery, ScheduledItem
 from bot.replies import reply_to_json
+from bot.sources import POLL_RESULTS
 
 # Copies still on their way are looked at again this often, this many times.
 RETRY_WAITING = timedelta(seconds=30)
@@ -42,7 +43,7 @@ async def copy_edits(services: Services, poll: Poll, tally: Tally, *,
     outbox = services.store.outbox
     copies = [d for d in await outbox.by_source(poll.source) if d.op == DeliveryOp.SEND]
     shown: dict[int, dict[str, Any]] = {d.id: d.payload for d in copies}
-    for edit in await outbox.by_source(f"{poll.source}:edit"):
+    for edit in await outbox.by_source(poll.source.edits):
         target = edit.target_delivery_id
         if target in shown and edit.status not in (DeliveryStatus.FAILED,
                                                    DeliveryStatus.CANCELLED):
@@ -63,7 +64,7 @@ async def copy_edits(services: Services, poll: Poll, tally: Tally, *,
         if payload == shown[copy.id]:
             continue
         edits.append(NewDelivery(chat.id, payload, key=f"{key}:{copy.id}", op=DeliveryOp.EDIT,
-                                 source=f"{poll.source}:edit", target_delivery_id=copy.id))
+                                 source=poll.source.edits, target_delivery_id=copy.id))
     return edits, waiting
 
 
@@ -93,7 +94,7 @@ async def refresh(jctx: JobContext, item: ScheduledItem,
     # Cleared before counting: a vote counted too late for this edit asks for the next one.
     await store.polls.refreshed(poll.id)
     tally = await store.polls.tally(poll.id)
-    edits, waiting = await copy_edits(jctx.services, poll, tally, key=f"{poll.source}:r{item.id}")
+    edits, waiting = await copy_edits(jctx.services, poll, tally, key=poll.source.key(f"r{item.id}"))
     if waiting:
         await _retry_later(jctx.services, poll, item)
     return edits
@@ -120,11 +121,12 @@ async def close(jctx: JobContext, item: ScheduledItem, poll_id: int) -> Sequence
     tally = await store.polls.tally(poll.id)
     late = jctx.late_by > LATE_NOTE_AFTER
     closed_poll = poll
+    posted = POLL_RESULTS.of(poll.id)
     posts = await community_deliveries(
         services, poll.community_id,
         lambda chat: results(closed_poll, tally, services.chat_zone(chat), late=late),
-        key=f"{poll.source}:results", source=f"{poll.source}:results")
-    edits, waiting = await copy_edits(services, poll, tally, key=f"{poll.source}:closed")
+        key=posted.text, source=posted)
+    edits, waiting = await copy_edits(services, poll, tally, key=poll.source.key("closed"))
     if waiting:
         await _retry_later(services, poll, item)
     return [*edits, *posts]

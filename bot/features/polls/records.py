@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.sources import POLL_CARD, SourceRef
+
 MIN_OPTIONS = 2
 MAX_OPTIONS = 10
 MAX_OPTION_CHARS = 100
@@ -62,9 +64,9 @@ class Poll:
         return self.status == PollStatus.OPEN and (self.closes_at is None or now < self.closes_at)
 
     @property
-    def source(self) -> str:
+    def source(self) -> SourceRef:
         """The outbox source of the poll's copies in every chat."""
-        return f"poll:{self.id}"
+        return POLL_CARD.of(self.id)
 
 
 @dataclass(frozen=True, slots=True)
