@@ -207,8 +207,10 @@ class CommunityStore(Protocol):
         """The community of a valid code, consuming it; None if unknown or expired."""
         ...
 
-    async def merge(self, source_id: int, target_id: int) -> None:
-        """Move every chat and everything owned by `source_id` into `target_id`."""
+    async def merge(self, source_id: int, target_id: int) -> dict[int, int]:
+        """Move every chat and everything owned by `source_id` into `target_id`; return the
+        action items of `source_id` that took new numbers (old -> new) because the target
+        already used theirs."""
         ...
 
     async def detach(self, chat_id: int) -> int:

@@ -10,7 +10,7 @@ from bot.actions import Action
 from bot.context import Context, UserError
 from bot.feature import Arg, Feature, Where
 from bot.fmt import joined
-from bot.i18n import N_, _, pgettext, use_locale
+from bot.i18n import N_, _, ngettext, pgettext, use_locale
 from bot.permissions import MODERATORS, Role
 from bot.records import Chat, NewDelivery, Person
 from bot.replies import Button, Reply, Toast, reply_to_json
@@ -59,7 +59,7 @@ async def link(ctx: Context) -> Reply:
                           "for a new one."))
     if target == ctx.chat.community_id:
         raise UserError(_("This chat is already part of that community."))
-    await ctx.store.communities.merge(ctx.chat.community_id, target)
+    renumbered = await ctx.store.communities.merge(ctx.chat.community_id, target)
     ctx.chat.community_id = target
     chats = await ctx.store.chats.in_community(target)
     others = [c for c in chats if c.id != ctx.chat.id]
@@ -75,8 +75,18 @@ async def link(ctx: Context) -> Reply:
                                       source=LINK.of(target)))
     await ctx.services.outbox.enqueue(deliveries)
     names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
-    return Reply(doc(_("Linked. This chat now shares meetings, polls and the knowledge base "
-                       "with: {chats}.", chats=names)))
+    said = [_("Linked. This chat now shares meetings, polls and the knowledge base "
+              "with: {chats}.", chats=names)]
+    if renumbered:
+        # Numbers name one action item per community: the joining chat's items whose
+        # number was taken now answer to another, and "/done 2" sent earlier would miss.
+        changes = joined(f"{old} → {new}" for old, new in sorted(renumbered.items()))
+        said.append(ngettext("{n} action item of this chat has a new number, as the "
+                             "community already used it: {changes}.",
+                             "{n} action items of this chat have new numbers, as the "
+                             "community already used theirs: {changes}.",
+                             len(renumbered), changes=changes))
+    return Reply(doc(*said))
 
 
 @dataclass(frozen=True)

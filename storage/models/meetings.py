@@ -130,4 +130,8 @@ class MarkRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     undone: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # An action item's number in its community (None for other marks): 1, 2, 3... as
+    # people read and type it. Unique per community, which lives on the session, so the
+    # repository hands it out under the community's row lock (see SqlMinutes.mark).
+    number: Mapped[int | None] = mapped_column(Integer)
 

@@ -25,6 +25,7 @@ from storage.models.core import (
     RoleGrantRow,
 )
 from storage.repos.base import Repo, invalidates
+from storage.repos.minutes import make_room
 
 
 def chat_record(row: ChatRow) -> Chat:
@@ -407,9 +408,11 @@ class SqlCommunities(Repo):
             return None if expired else community_id
 
     @invalidates
-    async def merge(self, source_id: int, target_id: int) -> None:
-        """Move everything owned by community `source_id` into `target_id`."""
+    async def merge(self, source_id: int, target_id: int) -> dict[int, int]:
+        """Move everything owned by community `source_id` into `target_id`; return the
+        action items of the source given new numbers (old -> new), so numbers stay unique."""
         async with self.sessions.begin() as s:
+            renumbered = await make_room(s, source_id, target_id)
             await s.execute(delete(RoleGrantRow).where(
                 RoleGrantRow.community_id == source_id,
                 RoleGrantRow.person_id.in_(select(RoleGrantRow.person_id).where(
@@ -419,6 +422,7 @@ class SqlCommunities(Repo):
                     await s.execute(update(table).where(table.c.community_id == source_id)
                                     .values(community_id=target_id))
             await s.execute(delete(CommunityRow).where(CommunityRow.id == source_id))
+            return renumbered
 
     @invalidates
     async def detach(self, chat_id: int) -> int:

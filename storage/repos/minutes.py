@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.features.meetings.records import Mark, MarkKind, NewMark, Session
 from storage.models.core import CommunityRow
@@ -28,8 +30,39 @@ def mark_record(row: MarkRow) -> Mark:
         id=row.id, session_id=row.session_id, kind=MarkKind(row.kind), text=row.text,
         at=row.at, person_id=row.person_id, person_name=row.person_name,
         owner_person_id=row.owner_person_id, owner_name=row.owner_name, due_at=row.due_at,
-        done_at=row.done_at, undone=row.undone,
+        done_at=row.done_at, undone=row.undone, number=row.number,
     )
+
+
+async def highest_number(s: AsyncSession, community_id: int) -> int:
+    """The highest action-item number a community has given (0 before its first)."""
+    found = await s.scalar(select(func.max(MarkRow.number))
+                           .join(SessionRow, SessionRow.id == MarkRow.session_id)
+                           .where(SessionRow.community_id == community_id))
+    return int(found or 0)
+
+
+async def make_room(s: AsyncSession, source_id: int, target_id: int) -> dict[int, int]:
+    """Before community `source_id` joins `target_id`: give the source's action items whose
+    number the target already uses the next free numbers; return old number -> new.
+
+    Numbers the target does not use stay as they are, so what was sent about those keeps
+    naming the same item."""
+    def numbered(community_id: int) -> Any:
+        return (select(MarkRow).join(SessionRow, SessionRow.id == MarkRow.session_id)
+                .where(SessionRow.community_id == community_id, MarkRow.number.is_not(None)))
+
+    taken = {row.number for row in await s.scalars(numbered(target_id))}
+    mine = list(await s.scalars(numbered(source_id).order_by(MarkRow.number)))
+    after = max(taken | {row.number for row in mine}, default=0)
+    moved: dict[int, int] = {}
+    for row in mine:
+        if row.number in taken:
+            after += 1
+            assert row.number is not None
+            moved[row.number], row.number = after, after
+    await s.flush()
+    return moved
 
 
 class SqlMinutes(Repo):
@@ -97,12 +130,22 @@ class SqlMinutes(Repo):
             return session_record(row) if row else None
 
     async def mark(self, session_id: int, new: NewMark, now: datetime) -> Mark:
-        """Add a mark."""
+        """Add a mark; an action item gets its community's next number."""
         async with self.sessions.begin() as s:
+            number = None
+            if new.kind == MarkKind.ACTION:
+                community_id = await s.scalar(select(SessionRow.community_id)
+                                              .where(SessionRow.id == session_id))
+                assert community_id is not None
+                # Two processes adding actions at once take turns on the community's row
+                # (SQLite's BEGIN IMMEDIATE already does), so no number is given twice.
+                await s.execute(select(CommunityRow.id).where(CommunityRow.id == community_id)
+                                .with_for_update())
+                number = await highest_number(s, community_id) + 1
             row = MarkRow(session_id=session_id, kind=new.kind.value, text=new.text,
                           person_id=new.person_id, person_name=new.person_name[:256],
                           owner_person_id=new.owner_person_id, owner_name=new.owner_name[:256],
-                          due_at=new.due_at, undone=False, at=now)
+                          due_at=new.due_at, undone=False, at=now, number=number)
             s.add(row)
             await s.flush()
             return mark_record(row)
@@ -122,14 +165,29 @@ class SqlMinutes(Repo):
                 .order_by(MarkRow.id.desc()).limit(1))
             if row is None:
                 return None
-            row.undone = True
-            return mark_record(row)
+            record = mark_record(row)
+            # The number goes back: the next action item (the corrected one) takes it.
+            row.undone, row.number = True, None
+            return record
 
     async def get_mark(self, mark_id: int) -> Mark | None:
         """One mark."""
         async with self.sessions() as s:
             row = await s.get(MarkRow, mark_id)
             return mark_record(row) if row else None
+
+    async def numbered(self, community_ids: Sequence[int],
+                       number: int) -> list[tuple[Mark, Session]]:
+        """The action items with this number in some communities (one per community)."""
+        if not community_ids:
+            return []
+        query = (select(MarkRow, SessionRow).join(SessionRow, SessionRow.id == MarkRow.session_id)
+                 .where(SessionRow.community_id.in_(list(community_ids)),
+                        MarkRow.kind == MarkKind.ACTION.value, MarkRow.undone.is_(False),
+                        MarkRow.number == number)
+                 .order_by(SessionRow.community_id))
+        async with self.sessions() as s:
+            return [(mark_record(m), session_record(r)) for m, r in (await s.execute(query)).all()]
 
     async def open_actions(self, community_ids: Sequence[int],
                            owner_person_id: int | None = None) -> list[tuple[Mark, Session]]:

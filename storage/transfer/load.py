@@ -165,6 +165,10 @@ def _values(table: Table, row: dict[str, Any],
             raise TransferError(f"{table.name}.{column.name} refers to a row of {target} "
                                 f"({value}) that the document lacks")
         values[column.name] = new
+    if table.name == "minutes_marks" and "number" not in row and row.get("kind") == "action":
+        # A document from before action items were numbered per community: there, an
+        # item's number was its id, the one its reminders and minutes named.
+        values["number"] = row.get("id")
     if table.name == "polls" and values.get("anonymous") and values.get("key_check"):
         values["key_check"] = MOVED
     return values, later

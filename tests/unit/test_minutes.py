@@ -69,8 +69,8 @@ async def test_minutes_of_a_twenty_mark_session_reach_every_chat_in_its_language
     assert "una errata" not in tg
     assert "Información: The consulate opens on Saturdays — Dee" in tg
     assert "Acuerdos\n• Pagamos el local a medias\n• Dee lleva la lista" in tg
-    assert "• Ana: Reservar el local (vence el 14 ene 2026)  [7]" in tg
-    assert "• zoe: Llamar al consulado  [14]" in tg
+    assert "• Ana: Reservar el local (vence el 14 ene 2026)  [1]" in tg
+    assert "• zoe: Llamar al consulado  [2]" in tg
     # The chat that ended it gets the minutes as the answer, in French, with the file.
     dc = ended.body.plain()
     assert "Compte rendu\xa0: Diálogo mensual" in dc
@@ -97,13 +97,13 @@ async def test_action_items_get_reminders_and_stay_listed_until_done(harness: Ha
     harness.clock.set(datetime(2026, 1, 14, 8, 0, tzinfo=UTC))  # 09:00 in Madrid
     await harness.settle()
     [private] = c.tg.texts("tg-ana")
-    assert "Reservar el local" in private and "/done 7" in private
+    assert "Reservar el local" in private and "/done 1" in private
     marks = await harness.app.store.minutes.open_actions([await _community(c)])
     ana_action = next(m for m, _s in marks if m.text == "Reservar el local")
     bob_action = next(m for m, _s in marks if m.text == "Traer sillas")
-    assert "Solo su responsable" in texts(await harness.send(f"/done {bob_action.id}"))
-    assert "Hecho: Reservar el local" in texts(await harness.send(f"/done {ana_action.id}"))
-    assert "ya está hecha" in texts(await harness.send(f"/done {ana_action.id}"))
+    assert "Solo su responsable" in texts(await harness.send(f"/done {bob_action.number}"))
+    assert "Hecho: Reservar el local" in texts(await harness.send(f"/done {ana_action.number}"))
+    assert "ya está hecha" in texts(await harness.send(f"/done {ana_action.number}"))
     assert texts(await harness.send("/actions")).count("[") == 2
     harness.in_chat("tg-ana", private=True)
     assert "No hay tareas pendientes" in texts(await harness.send("/actions"))
@@ -112,7 +112,7 @@ async def test_action_items_get_reminders_and_stay_listed_until_done(harness: Ha
     assert "Traer sillas" in texts(await harness.send("/actions"))
     # Bob's reminder is due on the 20th; once done early, it never goes out.
     c.in_telegram("mod")
-    await harness.send(f"/done {bob_action.id}")
+    await harness.send(f"/done {bob_action.number}")
     harness.clock.set(datetime(2026, 1, 21, tzinfo=UTC))
     await harness.settle()
     assert c.tg.texts("tg-bob") == []

@@ -15,8 +15,8 @@ from bot.features.meetings.minutes_text import (
     minutes_markdown,
     title_of,
 )
-from bot.features.meetings.records import MarkKind, Session
-from bot.fmt import date_text
+from bot.features.meetings.records import Mark, Session
+from bot.fmt import date_text, joined
 from bot.i18n import N_, _
 from bot.permissions import ANYONE, Check, Role, Rule, moderators_or
 from bot.ports import Store
@@ -47,14 +47,27 @@ async def minutes_reply(ctx: Context, session: Session, intro: str) -> Reply:
     return Reply(doc(intro) + body, document=document)
 
 
+async def _numbered(ctx: Context, number: int) -> list[tuple[Mark, Session]]:
+    """The action items a number names for the caller: one per community seen here."""
+    return await ctx.store.minutes.numbered(await communities_for(ctx), number)
+
+
+def _pick(ctx: Context, found: list[tuple[Mark, Session]]) -> tuple[Mark, Session] | None:
+    """The item meant, when a private chat sees several communities with that number: the
+    caller's own, then the one not done yet; None while it stays ambiguous."""
+    for narrower in (lambda m: m.owner_person_id == ctx.person.id,
+                     lambda m: m.done_at is None):
+        if len(found) > 1:
+            found = [pair for pair in found if narrower(pair[0])] or found
+    return found[0] if len(found) == 1 else None
+
+
 async def _owns(ctx: Context) -> bool:
-    mark_id = ctx.typed.get("item")
-    mark = await ctx.store.minutes.get_mark(mark_id) if mark_id is not None else None
-    session = await ctx.store.minutes.get(mark.session_id) if mark else None
-    # An item that is not here is answered by the handler, as if it never existed.
-    if mark is None or session is None or session.community_id not in await communities_for(ctx):
-        return True
-    return mark.owner_person_id == ctx.person.id
+    number = ctx.typed.get("item")
+    picked = _pick(ctx, await _numbered(ctx, number)) if number is not None else None
+    # An item that is not here (or not one item) is answered by the handler, as if it
+    # never existed.
+    return picked is None or picked[0].owner_person_id == ctx.person.id
 
 
 ACTION_OWNER = Check("its owner", _owns,
@@ -122,7 +135,7 @@ async def actions(ctx: Context) -> Reply:
     if not found:
         return Reply(doc(_("No open action items.")))
     items = [f"{action_text(mark, await due_zone(ctx.services, session, ctx.zone))} — "
-             f"{title_of(session)}  [{mark.id}]" for mark, session in found[:30]]
+             f"{title_of(session)}  [{mark.number}]" for mark, session in found[:30]]
     return Reply(doc(block(line(bold(_("Open action items"))), *bullets(items).lines),
                      _("Mark one done with /done followed by its number.")))
 
@@ -134,15 +147,22 @@ async def actions(ctx: Context) -> Reply:
 )
 async def done(ctx: Context) -> Reply:
     """Its owner or a moderator marks an action item done; its reminder is dropped."""
-    mark_id = ctx.need(ACTION_ITEM)
-    mark = await ctx.store.minutes.get_mark(mark_id)
-    session = await ctx.store.minutes.get(mark.session_id) if mark else None
-    if (mark is None or session is None or mark.kind != MarkKind.ACTION or mark.undone
-            or session.community_id not in await communities_for(ctx)):
-        raise UserError(_("There is no action item {id} here. See /actions.",
-                          id=str(mark_id)))
+    number = ctx.need(ACTION_ITEM)
+    found = await _numbered(ctx, number)
+    if not found:
+        raise UserError(_("There is no action item {id} here. See /actions.", id=str(number)))
+    picked = _pick(ctx, found)
+    if picked is None:
+        names = []
+        for _mark, session in found:
+            community = await ctx.store.communities.get(session.community_id)
+            names.append(community.name if community and community.name else title_of(session))
+        raise UserError(_("Several of your communities have an action item {id}: {communities}. "
+                          "Send /done {id} in a chat of the one you mean.",
+                          id=str(number), communities=joined(names)))
+    mark, _session = picked
     if not await ctx.store.minutes.set_done(mark.id, ctx.now()):
-        raise UserError(_("Action item {id} is already done.", id=str(mark.id)))
+        raise UserError(_("Action item {id} is already done.", id=str(number)))
     await ctx.services.scheduler.cancel(ACTION_DUE, mark.id)
     return Reply(doc(_("Done: {task}. Thank you!", task=mark.text)))
 
@@ -163,7 +183,7 @@ async def action_due(jctx: JobContext, item: ScheduledItem, mark_id: int) -> lis
             line("⏰ ", bold(_("Your action item is due {date}.",
                                date=date_text(mark.due_at or jctx.now(), zone)))),
             mark.text, _("From: {title}. When it is done, send /done {id}.",
-                         title=title_of(session), id=str(mark.id))),
+                         title=title_of(session), id=str(mark.number))),
         ), key=f"mtg:act:{item.id}", source=MINUTES_ACTION.of(session.id))]
 
     def render(chat: Chat) -> Reply:
@@ -171,7 +191,7 @@ async def action_due(jctx: JobContext, item: ScheduledItem, mark_id: int) -> lis
         return Reply(doc(line("⏰ ", bold(_("Reminder for {owner}: an action item is due {date}.",
                                            owner=mark.owner_name,
                                            date=date_text(mark.due_at or jctx.now(), zone)))),
-                         mark.text, _("When it is done, send /done {id}.", id=str(mark.id))))
+                         mark.text, _("When it is done, send /done {id}.", id=str(mark.number))))
 
     return await community_deliveries(services, session.community_id, render,
                                       key=f"mtg:act:{item.id}",

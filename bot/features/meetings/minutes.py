@@ -21,7 +21,14 @@ from bot.features.meetings.common import (
 )
 from bot.features.meetings.minutes_text import kind_label, title_of
 from bot.features.meetings.parsing import parse_day
-from bot.features.meetings.records import MarkKind, Meeting, NewMark, Occurrence, Session
+from bot.features.meetings.records import (
+    Mark,
+    MarkKind,
+    Meeting,
+    NewMark,
+    Occurrence,
+    Session,
+)
 from bot.features.meetings.recurrence import current, to_local, to_utc
 from bot.fmt import date_text, number, time_text
 from bot.i18n import N_, _
@@ -109,7 +116,7 @@ async def start(ctx: Context) -> Reply:
 
 async def _add(ctx: Context, kind: MarkKind, text: str, *,
                owner_person_id: int | None = None, owner_name: str = "",
-               due_at: datetime | None = None) -> tuple[Session, int]:
+               due_at: datetime | None = None) -> tuple[Session, Mark]:
     session = await running(ctx)
     text = text.strip()
     if kind != MarkKind.PRESENT and not text:
@@ -123,7 +130,7 @@ async def _add(ctx: Context, kind: MarkKind, text: str, *,
     mark = await ctx.store.minutes.mark(session.id, NewMark(
         kind, text, ctx.person.id, ctx.person.display_name, owner_person_id, owner_name,
         due_at), ctx.now())
-    return session, mark.id
+    return session, mark
 
 
 def _text_arg() -> tuple[Arg, ...]:
@@ -136,7 +143,7 @@ def _text_arg() -> tuple[Arg, ...]:
                  args=_text_arg(), rule=moderators_or(CHAIR))
 async def topic(ctx: Context) -> Reply:
     """A new topic; the other chats of the community see it too."""
-    session, mark_id = await _add(ctx, MarkKind.TOPIC, ctx.arg("text"))
+    session, mark = await _add(ctx, MarkKind.TOPIC, ctx.arg("text"))
     text = ctx.arg("text").strip()
 
     def render(chat: Chat) -> Reply:
@@ -144,7 +151,7 @@ async def topic(ctx: Context) -> Reply:
 
     live = MINUTES.of(session.id)
     await ctx.services.outbox.enqueue(await community_deliveries(
-        ctx.services, ctx.chat.community_id, render, key=live.key(f"t{mark_id}"), source=live,
+        ctx.services, ctx.chat.community_id, render, key=live.key(f"t{mark.id}"), source=live,
         exclude_chat_id=ctx.chat.id))
     return render(ctx.chat)
 
@@ -208,16 +215,17 @@ async def action(ctx: Context) -> Reply:
     name = owner_typed.lstrip("@")[:64]
     people = await ctx.store.people.find_by_name(ctx.chat.community_id, name)
     owner = people[0] if len(people) == 1 else None
-    _session, mark_id = await _add(
+    _session, mark = await _add(
         ctx, MarkKind.ACTION, task, owner_person_id=owner.id if owner else None,
         owner_name=owner.display_name if owner else name, due_at=due)
     if due is not None:
         morning = local_morning(due, ctx.zone)
         if morning > ctx.now():
-            await ctx.services.scheduler.schedule(ACTION_DUE, mark_id, morning,
+            # The schedule names the row (its ref must not change); people see the number.
+            await ctx.services.scheduler.schedule(ACTION_DUE, mark.id, morning,
                                                   grace_seconds=12 * 3600)
     who = owner.display_name if owner else name
-    text = _("Action item {id} for {owner}: {task}", id=str(mark_id), owner=who, task=task)
+    text = _("Action item {id} for {owner}: {task}", id=str(mark.number), owner=who, task=task)
     if due is not None:
         text += " " + _("(due {date})", date=date_text(due, ctx.zone))
     return Reply(doc(line("➡ ", text)))

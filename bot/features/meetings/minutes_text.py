@@ -135,7 +135,7 @@ def minutes_body(session: Session, marks: Sequence[Mark], names: Mapping[int, st
                         *(bullets(decisions).lines if decisions else [line(_("None."))])))
     actions = [m for m in marks if m.kind == MarkKind.ACTION]
     blocks.append(block(line(bold(_("Action items"))),
-                        *(bullets([f"{action_text(m, zone)}  [{m.id}]" for m in actions]).lines
+                        *(bullets([f"{action_text(m, zone)}  [{m.number}]" for m in actions]).lines
                           if actions else [line(_("None."))])))
     return doc(*blocks)
 
@@ -167,5 +167,5 @@ def minutes_markdown(session: Session, marks: Sequence[Mark], names: Mapping[int
     out += [f"- {md(d)}" for d in decisions] or [none]
     actions = [m for m in marks if m.kind == MarkKind.ACTION]
     out += ["", "## " + md(_("Action items")), ""]
-    out += [f"- {md(action_text(a, zone))} \\[{a.id}\\]" for a in actions] or [none]
+    out += [f"- {md(action_text(a, zone))} \\[{a.number}\\]" for a in actions] or [none]
     return "\n".join(out) + "\n"

@@ -152,6 +152,8 @@ class Mark:
     due_at: datetime | None = None
     done_at: datetime | None = None
     undone: bool = False
+    # An action item's number in its community, the one people type after /done.
+    number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,7 +52,7 @@ async def open_actions(dctx: DigestContext) -> Block | None:
     for mark, session in found[:SHOWN]:
         overdue = mark.due_at is not None and mark.due_at < dctx.now
         zone = await due_zone(dctx.services, session, dctx.zone)
-        items.append(line(action_text(mark, zone), f"  [{mark.id}]",
+        items.append(line(action_text(mark, zone), f"  [{mark.number}]",
                           (" — " + _("overdue")) if overdue else ""))
     more = len(found) - SHOWN
     if more > 0:

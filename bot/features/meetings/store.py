@@ -145,7 +145,7 @@ class MinutesStore(Protocol):
         ...
 
     async def mark(self, session_id: int, new: NewMark, now: datetime) -> Mark:
-        """Add a mark."""
+        """Add a mark; an action item gets its community's next number."""
         ...
 
     async def marks(self, session_id: int) -> list[Mark]:
@@ -158,6 +158,11 @@ class MinutesStore(Protocol):
 
     async def get_mark(self, mark_id: int) -> Mark | None:
         """One mark."""
+        ...
+
+    async def numbered(self, community_ids: Sequence[int],
+                       number: int) -> list[tuple[Mark, Session]]:
+        """The action items with this number in some communities (one per community)."""
         ...
 
     async def open_actions(self, community_ids: Sequence[int],
