@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text as sql
 
+from adapters.console.adapter import ConsoleAdapter
 from bot.app import App
 from bot.clock import FakeClock
 from bot.config import Settings
@@ -230,3 +233,36 @@ async def make_harness(url: str, clock: FakeClock | None = None,
             yield Harness(app, clock, messenger)
         finally:
             await app.stop()
+
+
+@dataclass
+class ConsoleSession:
+    """The real console adapter on the real core, reading `script` and writing to `out`."""
+
+    app: App
+    console: ConsoleAdapter
+    out: io.StringIO
+    clock: FakeClock
+
+
+@asynccontextmanager
+async def console_session(tmp_path: Path, script: str = "",
+                          **settings: Any) -> AsyncIterator[ConsoleSession]:
+    """A started console on a fresh database under `tmp_path` (files go to `files/`)."""
+    clock = FakeClock()
+    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
+        app = App(settings_for_tests(**settings), store, clock)
+        out = io.StringIO()
+        console = ConsoleAdapter(app, io.StringIO(script), out, files_dir=tmp_path / "files")
+        await app.start()
+        try:
+            yield ConsoleSession(app, console, out, clock)
+        finally:
+            await app.stop()
+
+
+async def run_console(tmp_path: Path, script: str, **settings: Any) -> str:
+    """Everything the console printed while running `script` to its end."""
+    async with console_session(tmp_path, script, **settings) as session:
+        await session.console.run()
+    return session.out.getvalue()

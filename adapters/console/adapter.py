@@ -102,21 +102,24 @@ class ConsoleAdapter:
                 break
             await self.feed(line.rstrip("\r\n"))
             if scripted:
-                await self.settle()
+                await self.settle(soon=SOON)
         if self._pending:
             await self.feed("")
         await self.app.worker.drain(within=10)
 
-    async def settle(self, within: float = 10.0, soon: timedelta = SOON) -> None:
+    async def settle(self, within: float = 10.0, soon: timedelta = timedelta(0)) -> None:
         """Wait for the work the last line caused: jobs already due or due within `soon`
-        (a vote redraws its card two seconds later), then queued messages."""
+        (a script waits SOON: a vote redraws its card two seconds later), then queued
+        messages."""
         await self.app.runner.wait_idle()
         await self.app.worker.drain(within=within)
+        waited_for: int | None = None
         for _round in range(10):
             now = self.app.clock.now()
             coming = await self.app.store.schedule.pending(until=now + soon, limit=1)
-            if not coming:
-                break
+            if not coming or coming[0].id == waited_for:
+                break  # nothing due soon, or time does not pass (a test's frozen clock)
+            waited_for = coming[0].id
             await asyncio.sleep(max(0.0, (coming[0].due_at - now).total_seconds()) + 0.05)
             await self.app.runner.wait_idle()
             await self.app.worker.drain(within=within)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -14,10 +13,7 @@ from typing import Any
 
 import pytest
 
-from adapters.console import ConsoleAdapter
-from bot.app import App
-from bot.clock import FakeClock
-from tests.support import open_store, settings_for_tests
+from tests.support import console_session, run_console
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,17 +28,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 async def _run_console(tmp_path: Path, script: str, **settings: Any) -> str:
-    clock = FakeClock()
-    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
-        app = App(settings_for_tests(**settings), store, clock)
-        out = io.StringIO()
-        adapter = ConsoleAdapter(app, io.StringIO(script), out, files_dir=tmp_path / "files")
-        await app.start()
-        try:
-            await adapter.run()
-        finally:
-            await app.stop()
-        return out.getvalue()
+    return await run_console(tmp_path, script, **settings)
 
 
 async def test_console_loop_answers_each_line_and_presses_buttons(tmp_path: Path) -> None:
@@ -110,27 +96,20 @@ def test_a_vote_in_a_script_shows_its_redrawn_card_before_the_next_line(tmp_path
 
 async def test_a_press_names_its_message_and_edits_do_not_take_the_bare_number(
         tmp_path: Path) -> None:
-    clock = FakeClock()
-    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
-        app = App(settings_for_tests(), store, clock)
-        out = io.StringIO()
-        console = ConsoleAdapter(app, io.StringIO(""), out, files_dir=tmp_path / "files")
-        await app.start()
-        try:
-            cards = []
-            for question in ("Lunch? | Pizza | Sushi", "Dinner? | Soup | Salad"):
-                await console.feed(f"/poll new {question}")
-                await console.settle()
-                cards.append(re.findall(r"\(message (\d+)\)", out.getvalue())[-1])
-            await console.feed(f"/press 2 of {cards[0]}")  # the first card, not the last
+    async with console_session(tmp_path) as session:
+        app, console, out, clock = session.app, session.console, session.out, session.clock
+        cards = []
+        for question in ("Lunch? | Pizza | Sushi", "Dinner? | Soup | Salad"):
+            await console.feed(f"/poll new {question}")
             await console.settle()
-            clock.advance(timedelta(seconds=5))  # the first card is redrawn with the vote
-            await app.runner.resync()
-            await console.settle()
-            await console.feed("1")  # still the newest card: Dinner
-            await console.feed("/press 9 of 1")  # message 1 has no buttons
-        finally:
-            await app.stop()
+            cards.append(re.findall(r"\(message (\d+)\)", out.getvalue())[-1])
+        await console.feed(f"/press 2 of {cards[0]}")  # the first card, not the last
+        await console.settle()
+        clock.advance(timedelta(seconds=5))  # the first card is redrawn with the vote
+        await app.runner.resync()
+        await console.settle()
+        await console.feed("1")  # still the newest card: Dinner
+        await console.feed("/press 9 of 1")  # message 1 has no buttons
     text = out.getvalue()
     assert "(only you) You voted for Sushi." in text
     assert "(edited) Poll #1" in text

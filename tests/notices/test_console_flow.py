@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from adapters.console import ConsoleAdapter
-from bot.app import App
-from bot.clock import FakeClock
-from tests.support import open_store, settings_for_tests
+from tests.support import run_console
 
 SCRIPT = """\
 /broadcaster add mx-madrid | Consulado General de México en Madrid | MX | es
@@ -27,17 +23,7 @@ La oficina cierra el lunes. <b>Traiga</b> su cita.
 
 
 async def test_a_consul_composes_in_the_console_and_both_chats_receive_it(tmp_path: Path) -> None:
-    clock = FakeClock()
-    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
-        app = App(settings_for_tests(), store, clock)
-        out = io.StringIO()
-        adapter = ConsoleAdapter(app, io.StringIO(SCRIPT), out, files_dir=tmp_path / "files")
-        await app.start()
-        try:
-            await adapter.run()
-        finally:
-            await app.stop()
-    text = out.getvalue()
+    text = await run_console(tmp_path, SCRIPT)
     assert "New notice for Consulado General de México en Madrid · 1/3" in text
     assert "[1] Keep  [2] Cancel" in text
     assert "Preview of notice #1" in text
@@ -53,17 +39,7 @@ async def test_a_consul_composes_in_the_console_and_both_chats_receive_it(tmp_pa
 async def test_a_notice_text_of_several_lines_typed_with_backslashes(tmp_path: Path) -> None:
     script = SCRIPT.replace("La oficina cierra el lunes. <b>Traiga</b> su cita.\n",
                             "La oficina cierra el lunes.\\\nTraiga su cita.\n")
-    clock = FakeClock()
-    async with open_store(f"sqlite+aiosqlite:///{tmp_path}/c.db", clock) as store:
-        app = App(settings_for_tests(), store, clock)
-        out = io.StringIO()
-        adapter = ConsoleAdapter(app, io.StringIO(script), out, files_dir=tmp_path / "files")
-        await app.start()
-        try:
-            await adapter.run()
-        finally:
-            await app.stop()
-    text = out.getvalue()
+    text = await run_console(tmp_path, script)
     assert "Published. Notice #1 is on its way to 2 chats" in text
     assert "La oficina cierra el lunes.\nTraiga su cita." in text
     assert "cierra el lunes.\\" not in text

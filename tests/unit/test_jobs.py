@@ -13,11 +13,12 @@ from bot.app import App
 from bot.clock import FakeClock
 from bot.feature import Feature
 from bot.features import all_features
-from bot.features.meetings.timeline import CARD, NEXT, REMIND, CardRef, ReminderRef
+from bot.features.meetings.timeline import CARD, NEXT, REMIND, ReminderRef
 from bot.features.polls.common import CLOSE_JOB
 from bot.i18n import N_
 from bot.jobs import ROW_ID, BadRef, Fields, Id, JobKind, Word, declared
 from bot.records import ScheduledItem, ScheduleStatus
+from bot.sources import MeetingDate
 from scheduling.runner import subject
 from storage.transfer.common import SCHEDULED, owned_tables
 from tests.support import open_store, settings_for_tests
@@ -86,7 +87,7 @@ def test_refs_round_trip_and_garbage_is_refused(name: str) -> None:
 def test_refs_are_written_as_before() -> None:
     assert CLOSE_JOB.encode(12) == "12"
     assert REMIND.encode(ReminderRef(1, "20260116T1800", 1440)) == "1:20260116T1800:1440"
-    assert CARD.encode(CardRef(3, "20260116T1800")) == "3:20260116T1800"
+    assert CARD.encode(MeetingDate(3, "20260116T1800")) == "3:20260116T1800"
     assert declared()["digest.plan"].encode("all") == "all"
     assert declared()["privacy.retention"].encode("audit") == "audit"
     with pytest.raises(ValueError):

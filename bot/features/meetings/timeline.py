@@ -24,14 +24,6 @@ from bot.sources import MEETING_CARD, MEETING_REMINDER, MEETING_SAY, MeetingDate
 
 
 @dataclass(frozen=True, slots=True)
-class CardRef:
-    """One date's card of a meeting."""
-
-    meeting_id: int
-    occ: str
-
-
-@dataclass(frozen=True, slots=True)
 class ReminderRef:
     """One reminder, `minutes` before a date of a meeting."""
 
@@ -43,7 +35,7 @@ class ReminderRef:
 REMIND = JobKind("meeting.remind", "meetings", Fields(ReminderRef), table="meetings", moves=True)
 NEXT = JobKind("meeting.next", "meetings", ROW_ID, table="meetings", moves=True)
 # Edits the copies this deployment posted: it does not move with the community.
-CARD = JobKind("meeting.card", "meetings", Fields(CardRef), table="meetings")
+CARD = JobKind("meeting.card", "meetings", Fields(MeetingDate), table="meetings")
 # The "next" item must run however late: it is what keeps a series going.
 NEXT_GRACE = 366 * 24 * 3600
 # While some copies of a card are still queued, look again this much later.
@@ -108,7 +100,7 @@ async def refresh_later(services: Services, meeting_id: int, occ: str, now: date
                         tries: int = 0) -> None:
     """Re-render a card's copies shortly (scheduling again replaces: a debounce)."""
     delay = RETRY_UNSENT if tries else CARD_DEBOUNCE
-    await services.scheduler.schedule(CARD, CardRef(meeting_id, occ), now + delay,
+    await services.scheduler.schedule(CARD, MeetingDate(meeting_id, occ), now + delay,
                                       grace_seconds=3600, payload={"tries": tries})
 
 
@@ -138,7 +130,7 @@ async def arm(services: Services, meeting: Meeting, now: datetime) -> None:
 
 
 @feature.job(CARD)
-async def refresh_card(jctx: JobContext, item: ScheduledItem, ref: CardRef) -> list[NewDelivery]:
+async def refresh_card(jctx: JobContext, item: ScheduledItem, ref: MeetingDate) -> list[NewDelivery]:
     """Edit every copy of a card with the answers as they stand."""
     meeting = await jctx.store.meetings.get(ref.meeting_id)
     if meeting is None:
