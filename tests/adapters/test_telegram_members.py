@@ -100,3 +100,14 @@ async def test_a_press_counts_when_telegram_will_not_say(tg: TelegramHarness) ->
     answer, _new = await tg.press(GROUP, CID, card.message_id, card.callback_data[1])
     assert not answer["show_alert"] and _lookups(tg, CID) == 1
     assert (await tg.store.polls.tally(1)).voters == 1
+
+
+async def test_outsiders_helpful_marks_are_not_counted(tg: TelegramHarness) -> None:
+    await tg.command(GROUP, ADA, "/kb add Visas | Ask at the consulate.")
+    [card] = [m for m in await tg.command(GROUP, ADA, "/kb open 1")
+              if any(d.startswith("kh:") for d in m.callback_data)]
+    helpful = next(d for d in card.callback_data if d.startswith("kh:"))
+    answer, _new = await tg.press(GROUP, CID, card.message_id, helpful)
+    assert answer == {"text": REFUSAL_FR, "show_alert": True}
+    answer, _new = await tg.press(GROUP, BEA, card.message_id, helpful)
+    assert not answer["show_alert"]

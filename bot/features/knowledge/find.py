@@ -17,7 +17,7 @@ from bot.features.knowledge.common import (
     tags_line,
 )
 from bot.i18n import N_, _, ngettext
-from bot.permissions import ANYONE
+from bot.permissions import ANYONE, CHAT_MEMBERS
 from bot.replies import Outcome, Reply, Toast
 from bot.richtext import Block, Inline, Line, bold, doc, line
 
@@ -155,7 +155,7 @@ async def open_pressed(ctx: Context, action: KbOpen) -> list[Outcome]:
         return [card(ctx, entry, versions)]
 
 
-@feature.button(KbHelpful, rule=ANYONE)
+@feature.button(KbHelpful, rule=CHAT_MEMBERS)
 async def helpful_pressed(ctx: Context, action: KbHelpful) -> list[Outcome]:
     """Count one vote per person; helpful entries rank higher."""
     entry = await find_entry(ctx, action.entry_id)
