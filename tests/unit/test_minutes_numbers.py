@@ -102,3 +102,19 @@ async def test_linking_renumbers_the_joining_chats_clashing_items_and_says_so(
     assert "Print flyers" in texts(await harness.send("/done 3"))
     assert "Bring chairs" in texts(await harness.send("/done 2"))
     assert "Book the room" in texts(await harness.send("/actions"))
+
+
+async def test_private_actions_name_each_items_community_when_numbers_meet(
+        harness: Harness) -> None:
+    for chat in ("-1", "-2"):
+        _in(harness, chat, "ana", admin=False)
+        await harness.send("/present")
+        await _session_with_notes(harness, chat)
+        _in(harness, chat)
+        assert "Action item 1 for Ana" in texts(await harness.send("/action ana Book a room"))
+    harness.in_chat("tg-ana", private=True)
+    harness.user = UserRef(Platform.TELEGRAM, "tg-ana", "Ana", "ana")
+    mine = texts(await harness.send("/actions"))
+    assert "· Madrid  [1]" in mine and "· Lisboa  [1]" in mine, mine
+    _in(harness, "-1")
+    assert "Madrid" not in texts(await harness.send("/actions"))  # one community: no names

@@ -134,8 +134,18 @@ async def actions(ctx: Context) -> Reply:
     found = await ctx.store.minutes.open_actions(communities, owner)
     if not found:
         return Reply(doc(_("No open action items.")))
-    items = [f"{action_text(mark, await due_zone(ctx.services, session, ctx.zone))} — "
-             f"{title_of(session)}  [{mark.number}]" for mark, session in found[:30]]
+    # In private the numbers of several communities meet: name each item's community.
+    names: dict[int, str] = {}
+    if ctx.is_private and len({session.community_id for _mark, session in found}) > 1:
+        for community_id in {session.community_id for _mark, session in found}:
+            community = await ctx.store.communities.get(community_id)
+            names[community_id] = community.name if community and community.name else ""
+    items = []
+    for mark, session in found[:30]:
+        where = names.get(session.community_id)
+        title = f"{title_of(session)} · {where}" if where else title_of(session)
+        items.append(f"{action_text(mark, await due_zone(ctx.services, session, ctx.zone))} — "
+                     f"{title}  [{mark.number}]")
     return Reply(doc(block(line(bold(_("Open action items"))), *bullets(items).lines),
                      _("Mark one done with /done followed by its number.")))
 
