@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +50,7 @@ from typing import Any, TypeVar
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pydantic import SecretStr
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
@@ -76,7 +77,7 @@ from storage.store import SqlStore
 from tests.fakes.telegram_api import JSON, FakeTelegram, UploadedFile
 
 FIRST_USER = 10_000
-PHASES: Counter[str] = Counter()
+PHASES: defaultdict[str, float] = defaultdict(float)
 T = TypeVar("T")
 
 
@@ -134,8 +135,10 @@ async def run_ours(n: int, users: int, db_url: str, latency: float,
         store = SqlStore.from_url(db_url, clock)
         await upgrade(store.engine)
         settings = Settings(_env_file=None, database_url=db_url,  # type: ignore[call-arg]
-                            telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url)
-        app = App(settings, store, clock)
+                            telegram_bot_token=SecretStr(fake.token),
+                            telegram_api_base_url=fake.base_url)
+        services: Any = store  # SqlStore implements the core's Store ports
+        app = App(settings, services, clock)
         options: dict[str, Any] = {} if concurrency is None else {"concurrency": concurrency}
         adapter = TelegramAdapter(app, settings, poll_timeout=1, **options)
         await app.start()
