@@ -210,7 +210,7 @@ class ProcessRun:
     answered: int
     bot_cpu: float  # the bot process, over the timed phase
     bench_cpu: float  # this process (the fake), over the timed phase
-    other_cpu: float  # the rest of the machine, over the timed phase
+    other_cpu: float  # the rest of the machine (other processes), over the timed phase
     exit_code: int | None
     reply_chars: int  # length of the last answer
 
@@ -284,7 +284,7 @@ def describe(run: ProcessRun) -> str:
     per = 1000 / run.updates
     return (f"{run.rate:7.1f} updates/s  ({run.answered} answered in {run.seconds:.2f} s; "
             f"CPU per update: bot {run.bot_cpu * per:.2f} ms, fake {run.bench_cpu * per:.2f} ms;"
-            f" rest of the machine {run.other_cpu:.2f} core-s)")
+            f" the rest of the machine busy {run.other_cpu / run.seconds:.2f} of {CORES} cores)")
 
 
 def report_processes(runs: Sequence[ProcessRun], n: int, users: int) -> None:
