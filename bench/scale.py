@@ -104,7 +104,7 @@ _children: list[subprocess.Popen[bytes]] = []
 # --- the bot processes -----------------------------------------------------------------
 
 
-def _kill_children() -> None:
+def kill_children() -> None:
     """Last resort (atexit, SIGTERM): kill every bot process still running."""
     for proc in _children:
         if proc.poll() is None:
@@ -113,8 +113,9 @@ def _kill_children() -> None:
                 proc.wait(timeout=5)
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally blocks, then atexit
+def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM handler: unwind through the finally blocks (stopping children), then atexit."""
+    raise SystemExit(128 + signum)
 
 
 def free_port() -> int:
@@ -124,18 +125,54 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bot_env(db_url: str, fake: FakeTelegram, hook_url: str, port: int) -> dict[str, str]:
-    """The environment of one `bot run` process."""
+def telegram_env(db_url: str, fake: FakeTelegram) -> dict[str, str]:
+    """The environment of a `bot run` process on the fake (long polling): its token, its
+    Bot API URL, no Discord, no flood limit; every other setting at its default."""
     return process_env({
         "DATABASE_URL": db_url,
         "TELEGRAM_BOT_TOKEN": fake.token,
         "TELEGRAM_API_BASE_URL": fake.base_url,
-        "TELEGRAM_WEBHOOK_URL": hook_url,
-        "TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
         "DISCORD_BOT_TOKEN": "",
-        "LOG_LEVEL": "WARNING",
         "COMMAND_RATE_LIMIT": "0",
     })
+
+
+def bot_env(db_url: str, fake: FakeTelegram, hook_url: str, port: int) -> dict[str, str]:
+    """The environment of one `bot run` process behind the balancer (webhook)."""
+    return {**telegram_env(db_url, fake),
+            "TELEGRAM_WEBHOOK_URL": hook_url,
+            "TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            "LOG_LEVEL": "WARNING"}
+
+
+def launch(argv: Sequence[str], env: dict[str, str], cwd: Path,
+           log: Path) -> subprocess.Popen[bytes]:
+    """Start a child process, its output to `log`; `kill_children` kills it if need be."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(list(argv), cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                                stdout=out, stderr=out)
+    _children.append(proc)
+    return proc
+
+
+def check_alive(proc: subprocess.Popen[bytes], name: str, log: Path) -> None:
+    """Raise, with the end of its log, if the process has exited."""
+    if proc.poll() is not None:
+        tail = log.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"{name} exited with {proc.returncode} (log {log}):\n{tail}")
+
+
+async def terminate(procs: Sequence[subprocess.Popen[bytes]], grace: float = 10.0) -> None:
+    """SIGTERM, `grace` seconds to finish, then SIGKILL."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            await asyncio.to_thread(proc.wait, grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
 
 
 @dataclass
@@ -158,13 +195,9 @@ class Fleet:
     def launch(self, db_url: str, fake: FakeTelegram, hook_url: str) -> None:
         """Launch the next process."""
         index = len(self.procs)
-        log = (self.logs / f"bot{index}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT,
-                                env=bot_env(db_url, fake, hook_url, self.ports[index]),
-                                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        log.close()
-        self.procs.append(proc)
-        _children.append(proc)
+        self.procs.append(launch([sys.executable, "-m", "bot", "run"],
+                                 bot_env(db_url, fake, hook_url, self.ports[index]),
+                                 ROOT, self.logs / f"bot{index}.log"))
 
     @property
     def pids(self) -> list[int]:
@@ -174,11 +207,7 @@ class Fleet:
     def check_alive(self) -> None:
         """Raise, with the end of its log, if a process has exited."""
         for index, proc in enumerate(self.procs):
-            if proc.poll() is not None:
-                path = self.logs / f"bot{index}.log"
-                tail = path.read_text(errors="replace")[-3000:]
-                raise RuntimeError(f"bot process {index} exited with {proc.returncode} "
-                                   f"(log {path}):\n{tail}")
+            check_alive(proc, f"bot process {index}", self.logs / f"bot{index}.log")
 
     async def wait_ready(self, fake: FakeTelegram, timeout: float = 90.0) -> None:  # noqa: ASYNC109
         """Until every process launched has set the webhook (it listens before it does)."""
@@ -198,15 +227,7 @@ class Fleet:
 
     async def stop(self) -> None:
         """SIGTERM, a few seconds to finish, then SIGKILL."""
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                await asyncio.to_thread(proc.wait, 10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+        await terminate(self.procs)
 
 
 @contextlib.asynccontextmanager
@@ -584,8 +605,8 @@ def cli() -> None:
     args = parser.parse_args()
     if not args.db.startswith("postgresql"):
         parser.error("--db must be a PostgreSQL URL (the processes share it)")
-    atexit.register(_kill_children)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    atexit.register(kill_children)
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         with tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp:
             logs = Path(args.logs or tmp)
@@ -595,7 +616,7 @@ def cli() -> None:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
     finally:
-        _kill_children()
+        kill_children()
 
 
 if __name__ == "__main__":
