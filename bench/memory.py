@@ -62,7 +62,7 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scale import _children, _kill_children, _on_sigterm, cpu_of
+from bench.scale import _children, cpu_of, kill_children, on_sigterm
 from tests.fakes.discord_api import FakeDiscord, InteractionHandle
 from tests.fakes.telegram_api import SENDING_METHODS, FakeTelegram
 from tests.support import process_env
@@ -421,8 +421,8 @@ def cli() -> None:
         parser.error("counts must not be negative")
     import atexit
 
-    atexit.register(_kill_children)
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    atexit.register(kill_children)
+    signal.signal(signal.SIGTERM, on_sigterm)
     try:
         with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp:
             workdir = Path(args.keep or tmp).resolve()
@@ -432,7 +432,7 @@ def cli() -> None:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
     finally:
-        _kill_children()
+        kill_children()
 
 
 if __name__ == "__main__":
