@@ -74,7 +74,9 @@ from typing import Any
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy import make_url
 from sqlalchemy import text as sql
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import App
 from bot.clock import SystemClock
@@ -376,8 +378,23 @@ class CpuWindow:
 # --- 1. webhook throughput --------------------------------------------------------------
 
 
+async def create_database(db_url: str) -> None:
+    """Create the benchmark's database when the server does not have it yet."""
+    url = make_url(db_url)
+    admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            found = await conn.scalar(sql("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                      {"n": url.database})
+            if not found:
+                await conn.execute(sql(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        await admin.dispose()
+
+
 async def reset(db_url: str) -> None:
-    """Drop and recreate the public schema, then migrate."""
+    """Create the database if need be, drop and recreate its public schema, then migrate."""
+    await create_database(db_url)
     await reset_postgres(db_url)
     async with open_store(db_url, SystemClock()):  # type: ignore[arg-type]
         pass
