@@ -78,6 +78,7 @@ class OutboxWorker:
         self.pacers: dict[Platform, Pacer] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._idle = asyncio.Event()
         self._attempted: set[int] = set()
         self._inflight: set[asyncio.Future[Any]] = set()
@@ -105,6 +106,7 @@ class OutboxWorker:
         """Hand back claims left by dead senders and start the worker task."""
         await self.recover(own=True)
         await self.beat()
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox")
 
     async def beat(self) -> int:
@@ -147,6 +149,11 @@ class OutboxWorker:
     async def stop(self) -> None:
         """Stop; sends already under way finish and are recorded first."""
         if self._task is not None:
+            # The flag as well as the cancellation: on Python 3.11 `asyncio.wait_for` loses
+            # a cancellation that arrives as the event it waits for is set (a wake-up at
+            # the moment of stopping), and the loop would then run on forever.
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
@@ -178,7 +185,7 @@ class OutboxWorker:
     async def _run(self) -> None:
         # Database calls are shielded: a cancellation (stop) must never land inside
         # one. A claim completed after a cancellation is handed back by the next start.
-        while True:
+        while not self._stopping:
             try:
                 if time.monotonic() - self._recovered_at >= RECOVER_EVERY:
                     await self._guarded(self.recover())
@@ -198,6 +205,8 @@ class OutboxWorker:
                 self._idle.set()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                if self._stopping:
+                    return
                 self._wake.clear()
                 continue
             await self.process(batch)
