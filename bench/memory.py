@@ -49,11 +49,9 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -62,7 +60,7 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.scale import _children, cpu_of, kill_children, on_sigterm
+from bench.scale import _children, cpu_of, run_with_children
 from tests.fakes.discord_api import FakeDiscord, InteractionHandle
 from tests.fakes.telegram_api import SENDING_METHODS, FakeTelegram
 from tests.support import process_env
@@ -419,20 +417,7 @@ def cli() -> None:
     args = parser.parse_args()
     if min(args.private, args.groups, args.discord_channels) < 0:
         parser.error("counts must not be negative")
-    import atexit
-
-    atexit.register(kill_children)
-    signal.signal(signal.SIGTERM, on_sigterm)
-    try:
-        with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp:
-            workdir = Path(args.keep or tmp).resolve()
-            workdir.mkdir(parents=True, exist_ok=True)
-            asyncio.run(main(args, workdir))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    finally:
-        kill_children()
+    run_with_children(lambda workdir: main(args, workdir), "memory-bench-", args.keep)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -622,13 +622,20 @@ def cli() -> None:
     args = parser.parse_args()
     if not args.db.startswith("postgresql"):
         parser.error("--db must be a PostgreSQL URL (the processes share it)")
+    run_with_children(lambda logs: main(args, logs), "scale-bench-", args.logs)
+
+
+def run_with_children(main: Callable[[Path], Coroutine[Any, Any, None]], prefix: str,
+                      keep: str | None) -> None:
+    """Run `main(workdir)` in a temporary folder (or `keep`); every child process this
+    benchmark started is killed on exit, on SIGTERM and on Ctrl-C."""
     atexit.register(kill_children)
     signal.signal(signal.SIGTERM, on_sigterm)
     try:
-        with tempfile.TemporaryDirectory(prefix="scale-bench-") as tmp:
-            logs = Path(args.logs or tmp)
-            logs.mkdir(parents=True, exist_ok=True)
-            asyncio.run(main(args, logs))
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            workdir = Path(keep or tmp).resolve()
+            workdir.mkdir(parents=True, exist_ok=True)
+            asyncio.run(main(workdir))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
