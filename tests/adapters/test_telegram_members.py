@@ -111,3 +111,27 @@ async def test_outsiders_helpful_marks_are_not_counted(tg: TelegramHarness) -> N
     assert answer == {"text": REFUSAL_FR, "show_alert": True}
     answer, _new = await tg.press(GROUP, BEA, card.message_id, helpful)
     assert not answer["show_alert"]
+
+
+async def test_outsiders_seen_marks_on_a_notice_are_not_counted(db_url: str) -> None:
+    async with telegram_harness(db_url, operator_ids=[f"telegram:{ADA}"]) as tg:
+        for uid, name in ((ADA, "Ada"), (BEA, "Bea"), (CID, "Cid")):
+            tg.fake.add_user(uid, name, language_code="fr" if uid == CID else "en")
+        tg.fake.add_chat(GROUP, "supergroup", "Madrid", username="madrid_public", creator=ADA,
+                         members=[BEA], bot_status="administrator")
+        await tg.command(GROUP, ADA, "/language en")
+        await tg.command(ADA, ADA, "/broadcaster add mx | Consulado de México | MX | en")
+        await tg.command(ADA, ADA, f"/broadcaster attach mx telegram:{ADA}")
+        await tg.command(GROUP, ADA, "/subscribe mx")
+        await tg.command(ADA, ADA, "/notice new Office closed | The office is closed on Monday.")
+        await tg.command(ADA, ADA, "/notice set 1 seen on")
+        await tg.command(ADA, ADA, "/notice publish 1")
+        await tg.settle()
+        [copy] = [m for m in tg.fake.messages(GROUP)
+                  if any(d.startswith("ntn:") for d in m.callback_data)]
+        seen = next(d for d in copy.callback_data if d.startswith("ntn:"))
+        answer, _new = await tg.press(GROUP, CID, copy.message_id, seen)
+        assert answer == {"text": REFUSAL_FR, "show_alert": True}
+        answer, _new = await tg.press(GROUP, BEA, copy.message_id, seen)
+        assert not answer["show_alert"]
+        assert await tg.store.notices.seen_count(1) == 1
