@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_day_names
 
 from bot.context import Context, JobContext, Services, UserError
+from bot.convert import switch_value, whole_number
 from bot.digest import DigestContext
 from bot.fanout import chat_delivery
 from bot.feature import Arg, Feature, Where
@@ -166,8 +167,9 @@ async def on_start(services: Services) -> None:
 
 def _weekday(typed: str) -> int | None:
     typed = typed.strip().lower().rstrip(".")
-    if typed.isdigit() and 1 <= int(typed) <= 7:
-        return int(typed) - 1
+    number = whole_number(typed)
+    if number is not None:
+        return number - 1 if 1 <= number <= 7 else None
     for locale in {current_locale(), "en"}:
         for width in ("wide", "abbreviated"):
             names = get_day_names(width, locale=locale)
@@ -250,7 +252,7 @@ async def digest_when(ctx: Context) -> Reply:
         return Reply(RichText((block(_describe(ctx.chat)),)))
     frequency = typed[0].lower()
     conf = digest_settings(ctx.chat)
-    if frequency == "off":
+    if switch_value(frequency) is False:
         conf["frequency"] = "off"
     elif frequency == "daily" and len(typed) == 2:
         hour = parse_hhmm(typed[1])
@@ -290,7 +292,7 @@ async def quiet(ctx: Context) -> Reply:
         if span is None:
             return Reply(RichText((block(_("No quiet hours in this chat.")),)))
         return Reply(RichText((block(_describe_quiet(*span, ctx.zone)),)))
-    if typed == "off":
+    if switch_value(typed) is False:
         ctx.chat.settings.pop("quiet", None)
         await ctx.store.chats.update(ctx.chat)
         return Reply(RichText((block(_("Quiet hours are off.")),)))

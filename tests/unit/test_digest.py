@@ -133,11 +133,18 @@ async def test_digest_commands(db_url: str) -> None:
         assert "every day at 08:00" in texts(await h.send("/digest when daily 8"))
         assert "every Friday at 18:00" in texts(await h.send("/digest when weekly friday 18"))
         assert "don't know the day" in texts(await h.send("/digest when weekly someday 9"))
+        # Digits of any of our scripts, and nothing that only looks like one.
+        assert "don't know the day" in texts(await h.send("/digest when weekly ² 9"))
+        assert "don't know the day" in texts(await h.send("/digest when weekly 8 9"))
+        assert "every Wednesday at 09:00" in texts(await h.send("/digest when weekly ٣ 9"))
         assert "whole hour" in texts(await h.send("/digest when daily 25"))
         assert "Digests are off" in texts(await h.send("/digest when off"))
+        assert "Digests are off" in texts(await h.send("/digest when desactivar"))
         assert "Your weekly digest" in texts(await h.send("/digest"))
         assert "22:00 to 08:00" in texts(await h.send("/quiet 22:00-08:00"))
         assert "start-end" in texts(await h.send("/quiet 22:00"))
+        assert "Quiet hours are off" in texts(await h.send("/quiet no"))  # any "off" word
+        await h.send("/quiet 22:00-08:00")
         h.as_user("alice")
         assert "Only moderators" in texts(await h.send("/quiet off"))
         assert "22:00 to 08:00" in texts(await h.send("/quiet"))
