@@ -16,9 +16,9 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 from zoneinfo import available_timezones
 
 from bot.i18n import N_, Lazy
@@ -220,8 +220,6 @@ def find_zone(value: str) -> str | list[str]:
     return list(dict.fromkeys(names))[:5]
 
 
-
-
 def read_zone(raw: str, _ctx: Context | None = None) -> str:
     """An IANA zone for a zone name or a city; a question with close matches otherwise."""
     from bot.context import UserError
@@ -252,30 +250,16 @@ def read_language(raw: str, _ctx: Context | None = None) -> str:
     return found
 
 
-def read_when(raw: str, ctx: Context) -> datetime:
-    """A coming date and time typed in the chat's language; a clear question otherwise."""
-    from bot.dates import parse_when
-
-    return parse_when(raw, locale=ctx.locale, zone=ctx.zone, now=ctx.now())
-
-
 ID: Kind[int] = Kind("id", N_("a number, such as 12 or #12"), "12", read_id)
 COUNT: Kind[int] = Kind("count", N_("a whole number, such as 2"), "2", read_count)
 SWITCH: Kind[bool] = Kind("switch", N_("on or off"), "on", read_switch)
 DURATION: Kind[timedelta] = Kind("duration", N_("a length such as 90m, 1h30 or 2h"), "1h30",
                                  read_duration)
 # These answer what they cannot read with a question of their own (close matches, the
-# languages there are, what is unclear about a date), so their `what` is never shown.
+# languages there are), so their `what` is never shown.
 ZONE: Kind[str] = Kind("zone", N_("An IANA time zone such as Europe/Madrid"), "Europe/Madrid",
                        read_zone)
 LANGUAGE: Kind[str] = Kind("language", N_("en, es, fr, pt, ar or hi"), "es", read_language)
-WHEN: Kind[datetime] = Kind("when", N_("a day and time, such as friday 18:00"), "friday 18:00",
-                            read_when)
-
-
-def kinds() -> dict[str, Kind[Any]]:
-    """Every kind declared here, by name (for tests and docs)."""
-    return {k.name: k for k in (ID, COUNT, SWITCH, DURATION, ZONE, LANGUAGE, WHEN)}
 
 
 def maybe_id(raw: str) -> int | None:
