@@ -23,7 +23,7 @@ REFUSAL_FR = "Seuls les membres de cette discussion peuvent faire cela. Rejoigne
 @pytest.fixture
 async def tg(db_url: str) -> AsyncIterator[TelegramHarness]:
     """A public supergroup: Ada created it, Bea is a member, the others are not (or less)."""
-    async with telegram_harness(db_url) as harness:
+    async with telegram_harness(db_url, operator_ids=[f"telegram:{ADA}"]) as harness:
         fake = harness.fake
         for uid, name in ((ADA, "Ada"), (BEA, "Bea"), (CID, "Cid"), (DAN, "Dan"),
                           (EVE, "Eve"), (FAY, "Fay")):
@@ -43,6 +43,17 @@ async def _poll(tg: TelegramHarness) -> MessageRecord:
     [card] = [m for m in tg.fake.messages(GROUP) if m.callback_data
               and m.callback_data[0].startswith("pv:")]
     return card
+
+
+async def _outsider_refused_member_counted(tg: TelegramHarness, messages: list[MessageRecord],
+                                           prefix: str) -> None:
+    """Cid (never joined) is refused the card's `prefix` button, in French; Bea is not."""
+    [card] = [m for m in messages if any(d.startswith(prefix) for d in m.callback_data)]
+    button = next(d for d in card.callback_data if d.startswith(prefix))
+    answer, _new = await tg.press(GROUP, CID, card.message_id, button)
+    assert answer == {"text": REFUSAL_FR, "show_alert": True}
+    answer, _new = await tg.press(GROUP, BEA, card.message_id, button)
+    assert not answer["show_alert"]
 
 
 def _lookups(tg: TelegramHarness, user: int) -> int:
@@ -78,13 +89,8 @@ async def test_only_members_votes_count_in_a_public_supergroup(tg: TelegramHarne
 
 
 async def test_outsiders_answers_to_a_meeting_are_not_counted(tg: TelegramHarness) -> None:
-    [card] = [m for m in await tg.command(GROUP, ADA, "/meeting new Dialogue | 2030-01-08 18:00")
-              if any(d.startswith("mr:") for d in m.callback_data)]
-    going = next(d for d in card.callback_data if d.startswith("mr:"))
-    answer, _new = await tg.press(GROUP, CID, card.message_id, going)
-    assert answer == {"text": REFUSAL_FR, "show_alert": True}
-    answer, _new = await tg.press(GROUP, BEA, card.message_id, going)
-    assert not answer["show_alert"]
+    created = await tg.command(GROUP, ADA, "/meeting new Dialogue | 2030-01-08 18:00")
+    await _outsider_refused_member_counted(tg, created, "mr:")
     for user, answered in ((CID, 0), (BEA, 1)):
         person = await tg.store.people.find(Platform.TELEGRAM, str(user))
         assert person is not None
@@ -104,34 +110,16 @@ async def test_a_press_counts_when_telegram_will_not_say(tg: TelegramHarness) ->
 
 async def test_outsiders_helpful_marks_are_not_counted(tg: TelegramHarness) -> None:
     await tg.command(GROUP, ADA, "/kb add Visas | Ask at the consulate.")
-    [card] = [m for m in await tg.command(GROUP, ADA, "/kb open 1")
-              if any(d.startswith("kh:") for d in m.callback_data)]
-    helpful = next(d for d in card.callback_data if d.startswith("kh:"))
-    answer, _new = await tg.press(GROUP, CID, card.message_id, helpful)
-    assert answer == {"text": REFUSAL_FR, "show_alert": True}
-    answer, _new = await tg.press(GROUP, BEA, card.message_id, helpful)
-    assert not answer["show_alert"]
+    await _outsider_refused_member_counted(tg, await tg.command(GROUP, ADA, "/kb open 1"), "kh:")
 
 
-async def test_outsiders_seen_marks_on_a_notice_are_not_counted(db_url: str) -> None:
-    async with telegram_harness(db_url, operator_ids=[f"telegram:{ADA}"]) as tg:
-        for uid, name in ((ADA, "Ada"), (BEA, "Bea"), (CID, "Cid")):
-            tg.fake.add_user(uid, name, language_code="fr" if uid == CID else "en")
-        tg.fake.add_chat(GROUP, "supergroup", "Madrid", username="madrid_public", creator=ADA,
-                         members=[BEA], bot_status="administrator")
-        await tg.command(GROUP, ADA, "/language en")
-        await tg.command(ADA, ADA, "/broadcaster add mx | Consulado de México | MX | en")
-        await tg.command(ADA, ADA, f"/broadcaster attach mx telegram:{ADA}")
-        await tg.command(GROUP, ADA, "/subscribe mx")
-        await tg.command(ADA, ADA, "/notice new Office closed | The office is closed on Monday.")
-        await tg.command(ADA, ADA, "/notice set 1 seen on")
-        await tg.command(ADA, ADA, "/notice publish 1")
-        await tg.settle()
-        [copy] = [m for m in tg.fake.messages(GROUP)
-                  if any(d.startswith("ntn:") for d in m.callback_data)]
-        seen = next(d for d in copy.callback_data if d.startswith("ntn:"))
-        answer, _new = await tg.press(GROUP, CID, copy.message_id, seen)
-        assert answer == {"text": REFUSAL_FR, "show_alert": True}
-        answer, _new = await tg.press(GROUP, BEA, copy.message_id, seen)
-        assert not answer["show_alert"]
-        assert await tg.store.notices.seen_count(1) == 1
+async def test_outsiders_seen_marks_on_a_notice_are_not_counted(tg: TelegramHarness) -> None:
+    await tg.command(ADA, ADA, "/broadcaster add mx | Consulado de México | MX | en")
+    await tg.command(ADA, ADA, f"/broadcaster attach mx telegram:{ADA}")
+    await tg.command(GROUP, ADA, "/subscribe mx")
+    await tg.command(ADA, ADA, "/notice new Office closed | The office is closed on Monday.")
+    await tg.command(ADA, ADA, "/notice set 1 seen on")
+    await tg.command(ADA, ADA, "/notice publish 1")
+    await tg.settle()
+    await _outsider_refused_member_counted(tg, tg.fake.messages(GROUP), "ntn:")
+    assert await tg.store.notices.seen_count(1) == 1
