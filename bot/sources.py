@@ -147,8 +147,6 @@ KB_ENTRY = Source("kb", ROW_ID)
 DIGEST = Source("digest", ROW_ID)
 # "This chat is now linked", to every chat of the community it joined.
 LINK = Source("link", ROW_ID)
-# A Telegram reply that hit the flood limit and goes out through the outbox instead.
-TELEGRAM_REPLY = fixed("telegram-reply")
 
 
 def declared() -> Mapping[str, Source[Any] | SourceRef]:

@@ -25,9 +25,13 @@ from bot.ports import DeliveryError
 from bot.records import NewDelivery
 from bot.replies import Delete, Outcome, Reply, Toast, private_chat, reply_to_json
 from bot.richtext import doc
-from bot.sources import TELEGRAM_REPLY
+from bot.sources import fixed
 
 log = logging.getLogger(__name__)
+
+# A reply that hit the flood limit and goes out through the outbox instead (its stored name
+# is what databases hold).
+TELEGRAM_REPLY = fixed("telegram-reply")
 
 
 class Responder:

@@ -16,12 +16,12 @@ from telegram.error import (
 )
 
 from adapters.telegram.messenger import delivery_error
+from adapters.telegram.outbound import TELEGRAM_REPLY
 from bot.events import ChatKind, ChatRef, Platform
 from bot.ports import DeliveryError
 from bot.records import DeliveryStatus, NewDelivery
 from bot.replies import Reply, reply_to_json
 from bot.richtext import text
-from bot.sources import TELEGRAM_REPLY
 from scheduling.pacing import Limits
 from tests.adapters.probe import long_body
 from tests.adapters.telegram_harness import TelegramHarness

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from adapters.telegram.outbound import TELEGRAM_REPLY
 from bot.jobs import BadRef
 from bot.records import DeliveryOp
 from bot.sources import (
@@ -24,7 +25,6 @@ from bot.sources import (
     NOTICE_REPORT,
     POLL_CARD,
     POLL_RESULTS,
-    TELEGRAM_REPLY,
     MeetingDate,
     Source,
     SourceRef,
