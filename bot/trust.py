@@ -72,6 +72,8 @@ def inert(value: str) -> str:
     """Text made harmless to show: no reordering controls, no invisible separators, no
     seal anywhere and no line starting with a look-alike. Renderers apply it to every text,
     button label and toast; only the `Seal` node shows the mark."""
+    # Leading marks first (with the space after them), then the seal anywhere, then any
+    # look-alike the removal left at the start of a line.
     return neutralise(without_seal(neutralise(value.translate(_CONTROLS))))
 
 
