@@ -11,28 +11,17 @@ from bot.i18n import _, current_locale, isolate, ngettext
 from bot.records import Person
 from bot.richtext import Block, bold, bullets, line
 
-from .common import feature
-from .records import Entry
+from .common import feature, one_per_group
 
 SHOWN = 5
 
-
-def _one_per_group(entries: list[Entry]) -> list[Entry]:
-    """One version of each translated entry: the reader's language when there is one."""
-    chosen: dict[int, Entry] = {}
-    for entry in entries:
-        held = chosen.get(entry.group_id)
-        if held is None or (entry.language == current_locale() and held.language
-                            != current_locale()):
-            chosen[entry.group_id] = entry
-    return list(chosen.values())
 
 
 @feature.digest_section(order=40)
 async def new_entries(dctx: DigestContext) -> Block | None:
     """Entries published in the period."""
-    entries = _one_per_group(await dctx.services.store.knowledge.published_since(
-        dctx.community_id, dctx.since))
+    entries = one_per_group(await dctx.services.store.knowledge.published_since(
+        dctx.community_id, dctx.since), current_locale())
     entries = [e for e in entries if e.published_at and e.published_at <= dctx.now]
     if not entries:
         return None
@@ -50,7 +39,8 @@ async def deadlines(dctx: DigestContext) -> Block | None:
     """Opportunities whose deadline falls in the coming period."""
     found = await dctx.services.store.knowledge.opportunities(
         [dctx.community_id], dctx.now, 50)
-    coming = _one_per_group([e for e in found if e.deadline and e.deadline <= dctx.until])
+    coming = one_per_group([e for e in found if e.deadline and e.deadline <= dctx.until],
+                           current_locale())
     if not coming:
         return None
     items = [line(isolate(e.title), " — ",
