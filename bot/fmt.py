@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -12,6 +12,9 @@ from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 
 from bot.i18n import current_locale, isolate
+
+if TYPE_CHECKING:
+    from bot.records import Chat
 
 
 def number(value: int | float) -> str:
@@ -84,6 +87,11 @@ def joined(items: Iterable[str],
     if not items:
         return ""
     return babel_lists.format_list(items, style=style, locale=current_locale())
+
+
+def chat_names(chats: Iterable[Chat]) -> str:
+    """ "Madrid (telegram) and Paris (discord)": chats as people recognise them."""
+    return joined(f"{c.title or c.platform_id} ({c.platform})" for c in chats)
 
 
 def some_names(names: Sequence[str], shown: int = 3) -> str:

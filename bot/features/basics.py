@@ -6,7 +6,7 @@ from bot.arguments import usage_of
 from bot.context import Context
 from bot.events import BotAdded, BotRemoved, ChatMigrated
 from bot.feature import Arg, CommandSpec, Feature, Where
-from bot.fmt import joined
+from bot.fmt import chat_names
 from bot.i18n import N_, _, use_locale
 from bot.permissions import ANYONE, MODERATORS, Role
 from bot.records import Chat, NewDelivery
@@ -129,7 +129,7 @@ async def setup(ctx: Context) -> Reply:
     with ctx.for_chat():
         blocks = _greeting()
         if linked:
-            names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in linked)
+            names = chat_names(linked)
             blocks.append(_("Linked. This chat now shares meetings, polls and the knowledge base "
                             "with: {chats}.", chats=names))
             blocks.append(_("To keep this chat separate, a moderator sends /unlink here."))

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.actions import Action
 from bot.context import Context, UserError
 from bot.feature import Arg, Feature, Where
-from bot.fmt import joined
+from bot.fmt import chat_names, joined
 from bot.i18n import N_, _, ngettext, pgettext, use_locale
 from bot.permissions import MODERATORS, Role
 from bot.records import Chat, NewDelivery, Person
@@ -74,7 +74,7 @@ async def link(ctx: Context) -> Reply:
                                       key=f"link:{ctx.chat.id}:{other.id}:{code}",
                                       source=LINK.of(target)))
     await ctx.services.outbox.enqueue(deliveries)
-    names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+    names = chat_names(others)
     said = [_("Linked. This chat now shares meetings, polls and the knowledge base "
               "with: {chats}.", chats=names)]
     if renumbered:
@@ -109,7 +109,7 @@ async def unlink(ctx: Context) -> Reply:
     others = await _others(ctx)
     if not others:
         raise UserError(_("This chat is not linked with any other chat."))
-    names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+    names = chat_names(others)
     body = doc(_("Take this chat out of the community it shares with {chats}?", chats=names),
                _("Its meetings, polls, minutes and knowledge base stay with those chats. This "
                  "chat keeps its language, time zone, digest and subscriptions, and starts "

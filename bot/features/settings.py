@@ -8,7 +8,7 @@ from bot.actions import Action
 from bot.context import Context, UserError, known_locale
 from bot.convert import LANGUAGE, ZONE
 from bot.feature import Arg, Feature
-from bot.fmt import datetime_text, joined
+from bot.fmt import chat_names, datetime_text
 from bot.i18n import N_, SUPPORTED, _, language_name, pgettext, use_locale
 from bot.permissions import ANYONE, Role, to_change
 from bot.replies import Button, Reply, Toast
@@ -123,7 +123,7 @@ async def settings(ctx: Context) -> Reply:
         chats = await ctx.store.chats.in_community(ctx.chat.community_id)
         others = [c for c in chats if c.id != ctx.chat.id]
         if others:
-            names = joined(f"{c.title or c.platform_id} ({c.platform})" for c in others)
+            names = chat_names(others)
             lines.append(line(_("Linked with: {chats}", chats=names)))
         else:
             lines.append(line(_("Not linked with other chats yet (see /link).")))
